@@ -1,0 +1,290 @@
+//! The command line: flags parsed by clap, then each subcommand run against the library. Results
+//! go to stdout; every log line goes to stderr.
+
+use crate::config::{Config, ConfigError};
+use crate::plugin_build::{self, BuildError};
+use crate::registry::Registry;
+use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Scoreline: live sports data from sandboxed WebAssembly adapters.
+#[derive(Debug, Parser)]
+#[command(name = "scoreline", version, about)]
+pub struct Cli {
+    /// Configuration file (default: `config/scoreline.toml` when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Top-level subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build, list and run adapter components.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+/// `scoreline plugin ...`
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Compile every adapter crate under `plugins/` to a component in the plugin directory.
+    Build(BuildArgs),
+    /// List the adapters in the plugin directory.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one component in the sandbox on a saved upstream body and print the normalised JSON.
+    Exec(ExecArgs),
+}
+
+/// `scoreline plugin build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Workspace root holding `plugins/`.
+    #[arg(long, default_value = ".")]
+    pub workspace: PathBuf,
+    /// Output directory (default: the configured plugin directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Build only these packages (default: every crate under `plugins/`).
+    #[arg(long = "package", short = 'p')]
+    pub packages: Vec<String>,
+}
+
+/// `scoreline plugin exec`
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The component file.
+    pub component: PathBuf,
+    /// Which call to make.
+    #[command(subcommand)]
+    pub call: ExecCall,
+}
+
+/// The calls `plugin exec` can make.
+#[derive(Debug, Subcommand)]
+pub enum ExecCall {
+    /// Parse a scoreboard body: prints `{"games":[...]}`.
+    Scoreboard(ExecBody),
+    /// Parse a schedule body: prints `{"games":[...]}`.
+    Schedule(ExecBody),
+    /// Parse a game detail body: prints `{"game":{...},"scoring_plays":[...],"shootout":[...]}`.
+    GameDetail {
+        /// The body and league.
+        #[command(flatten)]
+        body: ExecBody,
+        /// Upstream game id.
+        #[arg(long)]
+        game_id: String,
+    },
+}
+
+/// The inputs every parse call takes.
+#[derive(Debug, Args)]
+pub struct ExecBody {
+    /// League key (a plain key such as `nfl` or `eng.1`).
+    #[arg(long)]
+    pub league: String,
+    /// The saved upstream body.
+    #[arg(long)]
+    pub body: PathBuf,
+    /// League option passed to the adapter, `KEY=VALUE` (repeatable).
+    #[arg(long = "option", value_parser = parse_option)]
+    pub options: Vec<(String, String)>,
+    /// The time the adapter is told it is (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_option(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("option `{s}` is not KEY=VALUE"))
+}
+
+/// A failed command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// An adapter could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// An adapter call failed.
+    #[error("adapter `{adapter}`: {source}")]
+    Call {
+        /// The adapter.
+        adapter: String,
+        /// The failure.
+        source: CallError,
+    },
+    /// A plugin build failed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// A file could not be read or stdout written.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Output could not be encoded.
+    #[error("cannot encode output: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Plugin(PluginCommand::Build(args)) => build(&config, args),
+        Command::Plugin(PluginCommand::List { json }) => list(&config, json),
+        Command::Plugin(PluginCommand::Exec(args)) => exec(&config, args),
+    }
+}
+
+fn build(config: &Config, args: BuildArgs) -> Result<(), CliError> {
+    let packages = if args.packages.is_empty() {
+        plugin_build::adapter_packages(&args.workspace)?
+    } else {
+        args.packages
+    };
+    let out = args.out.unwrap_or_else(|| config.plugin_dir.clone());
+    let built = plugin_build::build(&args.workspace, &packages, &out)?;
+    let mut stdout = std::io::stdout().lock();
+    for b in built {
+        writeln!(stdout, "{}", b.path.display()).map_err(|source| io("write stdout", source))?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ListedAdapter<'a> {
+    name: &'a str,
+    version: &'a str,
+    leagues: &'a [String],
+    hosts: &'a [String],
+    path: String,
+    sha256: &'a str,
+}
+
+fn list(config: &Config, json: bool) -> Result<(), CliError> {
+    let sandbox = Sandbox::new(config.sandbox.clone())?;
+    let (registry, errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
+    let rows: Vec<ListedAdapter> = registry
+        .iter()
+        .map(|a| ListedAdapter {
+            name: &a.info().name,
+            version: &a.info().version,
+            leagues: &a.info().leagues,
+            hosts: &a.info().hosts,
+            path: a.path().display().to_string(),
+            sha256: a.hash(),
+        })
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    let out = if json {
+        serde_json::to_string_pretty(&serde_json::json!({ "adapters": rows }))? + "\n"
+    } else {
+        let mut s = String::new();
+        for r in &rows {
+            s.push_str(&format!(
+                "{:<12} {:<8} {:<12} leagues: {}  hosts: {}\n",
+                r.name,
+                r.version,
+                r.sha256.get(..12).unwrap_or(r.sha256),
+                r.leagues.join(","),
+                r.hosts.join(",")
+            ));
+        }
+        s
+    };
+    stdout
+        .write_all(out.as_bytes())
+        .map_err(|source| io("write stdout", source))?;
+    if !errors.is_empty() {
+        // Each failure was logged already; a partial listing still exits non-zero.
+        return Err(errors
+            .into_iter()
+            .next()
+            .map(CliError::Load)
+            .unwrap_or(CliError::Io {
+                what: "list".into(),
+                source: std::io::Error::other("adapter load failed"),
+            }));
+    }
+    Ok(())
+}
+
+fn exec(config: &Config, args: ExecArgs) -> Result<(), CliError> {
+    let sandbox = Sandbox::new(config.sandbox.clone())?;
+    let adapter = sandbox.load_file(&args.component)?;
+    let call_err = |source| CliError::Call {
+        adapter: adapter.info().name.clone(),
+        source,
+    };
+    let value = match &args.call {
+        ExecCall::Scoreboard(b) => serde_json::to_value(
+            adapter
+                .parse_scoreboard(&b.context(), &read(&b.body)?)
+                .map_err(call_err)?,
+        )?,
+        ExecCall::Schedule(b) => serde_json::to_value(
+            adapter
+                .parse_schedule(&b.context(), &read(&b.body)?)
+                .map_err(call_err)?,
+        )?,
+        ExecCall::GameDetail { body: b, game_id } => serde_json::to_value(
+            adapter
+                .parse_game_detail(&b.context(), game_id, &read(&b.body)?)
+                .map_err(call_err)?,
+        )?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &value)?;
+    writeln!(stdout).map_err(|source| io("write stdout", source))
+}
+
+impl ExecBody {
+    fn context(&self) -> CallContext {
+        CallContext {
+            league: self.league.clone(),
+            options: self.options.clone(),
+            now: self.now.unwrap_or_else(Utc::now),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| io(&format!("read `{}`", path.display()), source))
+}
+
+fn io(what: &str, source: std::io::Error) -> CliError {
+    CliError::Io {
+        what: what.to_owned(),
+        source,
+    }
+}

@@ -1,0 +1,10 @@
+//! Scoreline: a live sports data daemon whose sport adapters run as sandboxed WebAssembly
+//! components. This crate is the host: sandbox, plugin registry, CLI (and, as it grows, the
+//! scheduler, store, events and sinks). `ARCHITECTURE.md` has the map.
+
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod plugin_build;
+pub mod registry;
+pub mod sandbox;

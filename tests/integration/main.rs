@@ -1,0 +1,5 @@
+//! Scoreline's one integration test binary: a module per area, helpers in `util`.
+
+mod cli;
+mod sandbox;
+mod util;

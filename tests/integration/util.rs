@@ -1,0 +1,87 @@
+//! Shared helpers: the workspace's paths, the components the suite builds once, the shared
+//! fixtures folder, and running the `scoreline` binary.
+
+use scoreline::plugin_build;
+use scoreline::sandbox::{Adapter, Sandbox, SandboxConfig};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the suite's components live: `target/test-plugins/`.
+pub fn plugin_dir() -> PathBuf {
+    root().join("target").join("test-plugins")
+}
+
+/// Build `package` for wasm32-wasip2 once per test run (through the same code as
+/// `scoreline plugin build`) and return its component file, e.g. `target/test-plugins/espn.wasm`.
+pub fn component(package: &str) -> PathBuf {
+    static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(package) {
+        return path.clone();
+    }
+    match plugin_build::build(&root(), &[package.to_owned()], &plugin_dir()) {
+        Ok(mut out) if out.len() == 1 => {
+            let path = out.remove(0).path;
+            built.insert(package.to_owned(), path.clone());
+            path
+        }
+        Ok(out) => panic!("building {package} gave {out:?}"),
+        Err(e) => panic!("building {package} failed: {e}"),
+    }
+}
+
+/// The hostile guest's component.
+pub fn hostile() -> PathBuf {
+    component("scoreline-test-hostile")
+}
+
+/// The ESPN adapter's component.
+pub fn espn() -> PathBuf {
+    component("scoreline-plugin-espn")
+}
+
+/// A sandbox with default limits except those `tweak` changes, and no artifact cache.
+pub fn sandbox(tweak: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
+    let mut config = SandboxConfig::default();
+    tweak(&mut config);
+    Sandbox::new(config).expect("sandbox")
+}
+
+/// Load a built component into a default sandbox.
+pub fn load(path: &Path) -> Adapter {
+    sandbox(|_| {}).load_file(path).expect("component loads")
+}
+
+/// The shared fixtures folder `../shared/fixtures/<sub>`, or `None` (with a message saying the
+/// test is skipped) when this checkout has none beside it.
+pub fn shared_fixtures(sub: &str) -> Option<PathBuf> {
+    let dir = root().join("..").join("shared").join("fixtures").join(sub);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: shared fixtures not found at {}", dir.display());
+        None
+    }
+}
+
+/// Read a shared fixture file.
+pub fn fixture(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("reading fixture {name}: {e}"))
+}
+
+/// Run the `scoreline` binary with `args` from the workspace root.
+pub fn scoreline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scoreline"))
+        .current_dir(root())
+        .env("RUST_LOG", "info")
+        .args(args)
+        .output()
+        .expect("run scoreline")
+}
