@@ -6,4 +6,4 @@ wasmtime::component::bindgen!({
     world: "scoreline:adapter/plugin@0.1.0",
 });
 
-pub use scoreline::adapter::types;
+pub use self::scoreline::adapter::types;
