@@ -1,0 +1,654 @@
+//! The daemon's configuration file: `${VAR}` substitution, then raw TOML structs (every field
+//! documented, unknown keys refused with their line), then validation into the typed [`Config`]
+//! the rest of the daemon uses.
+
+mod subst;
+
+pub use subst::SubstError;
+
+use crate::sandbox::{OutputLimits, SandboxConfig};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The configuration file used when `--config` is not given.
+pub const DEFAULT_PATH: &str = "config/scoreline.toml";
+
+/// A configuration that could not be read or is invalid.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A `${VAR}` could not be substituted.
+    #[error("config `{path}`: {source}")]
+    Subst {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: SubstError,
+    },
+    /// The TOML is malformed or has an unknown key.
+    #[error("config `{path}`: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What `toml` said, with line and column.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("config `{path}`: `{key}` {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The offending key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    /// Directory for the embedded store and other state. Default `data`.
+    data_dir: Option<PathBuf>,
+    /// Directory of adapter components (`*.wasm`). Default `target/plugins`.
+    plugin_dir: Option<PathBuf>,
+    /// Sandbox limits.
+    #[serde(default)]
+    sandbox: RawSandbox,
+    /// Upstream HTTP policy.
+    #[serde(default)]
+    upstream: RawUpstream,
+    /// The HTTP API.
+    #[serde(default)]
+    http: RawHttp,
+    /// The in-process upstream emulator (offline demo and tests).
+    #[serde(default)]
+    emulator: RawEmulator,
+    /// Leagues to follow.
+    #[serde(default)]
+    leagues: Vec<RawLeague>,
+}
+
+/// `[sandbox]`: limits applied to every adapter call.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    /// Linear memory cap per call, MiB. Default 256.
+    memory_mib: Option<u64>,
+    /// CPU deadline per call, milliseconds. Default 2000.
+    call_timeout_ms: Option<u64>,
+    /// Largest upstream body handed to an adapter, MiB. Default 16.
+    max_body_mib: Option<u64>,
+    /// Most games one scoreboard may return. Default 5000.
+    max_games: Option<usize>,
+    /// Most scoring plays one game detail may return. Default 5000.
+    max_plays: Option<usize>,
+    /// Where compiled components are cached. Default `<plugin_dir>/.cache`.
+    cache_dir: Option<PathBuf>,
+}
+
+/// `[upstream]`: how the host talks to upstream APIs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpstream {
+    /// Whole-request timeout, milliseconds. Default 10000.
+    timeout_ms: Option<u64>,
+    /// Retries after a 5xx or a timeout (exponential backoff with jitter). Default 2.
+    retries: Option<u32>,
+    /// First retry delay, milliseconds; doubles each retry. Default 500.
+    retry_base_ms: Option<u64>,
+    /// Requests per second allowed to one host. Default 5.
+    rate_per_sec: Option<u32>,
+    /// `User-Agent` header. Default `scoreline/<version>`.
+    user_agent: Option<String>,
+    /// Host → base URL (`http://127.0.0.1:PORT`), applied after the allow-list check. The value
+    /// `emulator` means the in-process emulator's address.
+    #[serde(default)]
+    overrides: BTreeMap<String, String>,
+}
+
+/// `[http]`: the API server.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    /// Listen address. Default `127.0.0.1:8080`; port 0 picks a free port.
+    listen: Option<String>,
+    /// Bearer token for admin routes; empty or absent disables them.
+    admin_token: Option<String>,
+    /// Serve HTTP at all. Default true.
+    enabled: Option<bool>,
+}
+
+/// `[emulator]`: the in-process ESPN-shaped upstream for the offline demo.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmulator {
+    /// Start the emulator. Default false.
+    enabled: Option<bool>,
+    /// Seed for the slate and faults. Default 7.
+    seed: Option<u64>,
+    /// Wall-clock seconds one emulated game lasts from kick-off to final. Default 60.
+    game_secs: Option<u64>,
+    /// Seconds between successive kick-offs of the slate. Default 10.
+    stagger_secs: Option<u64>,
+    /// Fault injection.
+    #[serde(default)]
+    faults: RawFaults,
+}
+
+/// `[emulator.faults]`: probabilities per request, 0.0 to 1.0.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFaults {
+    /// Answer 500.
+    error_rate: Option<f64>,
+    /// Hang past the client's timeout.
+    timeout_rate: Option<f64>,
+    /// Answer truncated JSON.
+    malformed_rate: Option<f64>,
+    /// Once per game, report a live score as 0-0 for one poll.
+    glitch: Option<bool>,
+    /// Once, leave one game out of a scoreboard.
+    drop_game: Option<bool>,
+}
+
+/// `[[leagues]]`: one league to follow.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeague {
+    /// League key as the adapter knows it (`nfl`, `eng.1`).
+    key: String,
+    /// Adapter name (`espn`, `nhl`, `mlb`, ...).
+    adapter: String,
+    /// IANA zone of the league's sports day, e.g. `America/New_York`. Default `UTC`.
+    timezone: Option<String>,
+    /// Follow this league. Default true.
+    enabled: Option<bool>,
+    /// Options passed to the adapter on every call.
+    #[serde(default)]
+    options: BTreeMap<String, String>,
+    /// Cadence overrides, seconds.
+    #[serde(default)]
+    cadence: RawCadence,
+}
+
+/// `[leagues.cadence]`: overrides of the adapter's suggested cadence.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCadence {
+    /// No game today: schedule refresh interval.
+    idle_secs: Option<u64>,
+    /// A game starts within `pregame_window_secs`.
+    pregame_secs: Option<u64>,
+    /// A game is live.
+    live_secs: Option<u64>,
+    /// Delay after the last final before the one settle fetch.
+    settle_secs: Option<u64>,
+    /// How long before a start pre-game polling begins. Default 1800.
+    pregame_window_secs: Option<u64>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the file came from (`None`: built-in defaults).
+    pub source: Option<PathBuf>,
+    /// State directory (embedded store).
+    pub data_dir: PathBuf,
+    /// Directory of adapter components.
+    pub plugin_dir: PathBuf,
+    /// Sandbox limits.
+    pub sandbox: SandboxConfig,
+    /// Upstream policy.
+    pub upstream: UpstreamConfig,
+    /// HTTP API.
+    pub http: HttpConfig,
+    /// The emulator, when enabled.
+    pub emulator: Option<EmulatorConfig>,
+    /// Enabled leagues, in file order.
+    pub leagues: Vec<LeagueConfig>,
+}
+
+/// Upstream HTTP policy.
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Retries after a 5xx or timeout.
+    pub retries: u32,
+    /// First retry delay.
+    pub retry_base: Duration,
+    /// Requests per second per host.
+    pub rate_per_sec: u32,
+    /// `User-Agent`.
+    pub user_agent: String,
+    /// Host → where requests for it really go.
+    pub overrides: BTreeMap<String, Override>,
+}
+
+/// Where an overridden host's requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    /// A base URL such as `http://127.0.0.1:8099`.
+    Url(url::Url),
+    /// The in-process emulator.
+    Emulator,
+}
+
+/// The HTTP API.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Serve at all.
+    pub enabled: bool,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Admin bearer token.
+    pub admin_token: Option<String>,
+}
+
+/// The emulator's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulatorConfig {
+    /// Seed.
+    pub seed: u64,
+    /// Wall time of one game.
+    pub game_length: Duration,
+    /// Time between kick-offs.
+    pub stagger: Duration,
+    /// Probability of a 500.
+    pub error_rate: f64,
+    /// Probability of a hang.
+    pub timeout_rate: f64,
+    /// Probability of truncated JSON.
+    pub malformed_rate: f64,
+    /// Inject one 0-0 glitch per game.
+    pub glitch: bool,
+    /// Drop one game from one scoreboard.
+    pub drop_game: bool,
+}
+
+/// One followed league.
+#[derive(Debug, Clone)]
+pub struct LeagueConfig {
+    /// League key.
+    pub key: String,
+    /// Adapter name.
+    pub adapter: String,
+    /// Zone of its sports day.
+    pub timezone: chrono_tz::Tz,
+    /// Adapter options.
+    pub options: Vec<(String, String)>,
+    /// Cadence overrides.
+    pub cadence: CadenceOverrides,
+}
+
+/// Per-league cadence overrides; `None` takes the adapter's suggestion.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CadenceOverrides {
+    /// Idle schedule refresh.
+    pub idle: Option<Duration>,
+    /// Pre-game poll.
+    pub pregame: Option<Duration>,
+    /// Live poll.
+    pub live: Option<Duration>,
+    /// Settle delay.
+    pub settle: Option<Duration>,
+    /// Pre-game window.
+    pub pregame_window: Duration,
+}
+
+impl Config {
+    /// Read `path`; with no path, read [`DEFAULT_PATH`] when it exists, else use the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match path {
+            Some(p) => p.to_owned(),
+            None if Path::new(DEFAULT_PATH).is_file() => PathBuf::from(DEFAULT_PATH),
+            None => {
+                return Config::parse(Path::new("<defaults>"), "", |_| None)
+                    .map(|c| Config { source: None, ..c });
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::parse(&path, &text, |name| std::env::var(name).ok())
+    }
+
+    /// Substitute, parse and validate `text`; `path` names it in errors; `env` looks up variables.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let text = subst::substitute(text, env).map_err(|source| ConfigError::Subst {
+            path: path.to_owned(),
+            source,
+        })?;
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Validator { path }.config(raw)
+    }
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+}
+
+impl Validator<'_> {
+    fn invalid(&self, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_owned(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn secs(&self, key: String, v: Option<u64>, max: u64) -> Result<Option<Duration>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(0) => Err(self.invalid(key, "must be at least 1")),
+            Some(s) if s > max => Err(self.invalid(key, format!("must be at most {max}"))),
+            Some(s) => Ok(Some(Duration::from_secs(s))),
+        }
+    }
+
+    fn mib(&self, key: &str, v: Option<u64>, default: usize) -> Result<usize, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(0) => Err(self.invalid(key, "must be at least 1")),
+            Some(m) if m > 4096 => Err(self.invalid(key, "must be at most 4096")),
+            Some(m) => usize::try_from(m << 20).map_err(|_| self.invalid(key, "is too large")),
+        }
+    }
+
+    fn rate(&self, key: &str, v: Option<f64>) -> Result<f64, ConfigError> {
+        match v {
+            None => Ok(0.0),
+            Some(r) if (0.0..=1.0).contains(&r) => Ok(r),
+            Some(r) => Err(self.invalid(key, format!("must be between 0 and 1, not {r}"))),
+        }
+    }
+
+    fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let plugin_dir = raw
+            .plugin_dir
+            .unwrap_or_else(|| PathBuf::from("target/plugins"));
+        let sandbox = self.sandbox(raw.sandbox, &plugin_dir)?;
+        let upstream = self.upstream(raw.upstream)?;
+        let emulator = self.emulator(raw.emulator)?;
+        if emulator.is_none()
+            && upstream
+                .overrides
+                .values()
+                .any(|o| *o == Override::Emulator)
+        {
+            return Err(self.invalid(
+                "upstream.overrides",
+                "points at the emulator, but `[emulator] enabled` is not true",
+            ));
+        }
+        let listen = raw.http.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        let http = HttpConfig {
+            enabled: raw.http.enabled.unwrap_or(true),
+            listen: listen.parse().map_err(|_| {
+                self.invalid(
+                    "http.listen",
+                    format!("`{listen}` is not an address such as 127.0.0.1:8080"),
+                )
+            })?,
+            admin_token: raw.http.admin_token.filter(|t| !t.is_empty()),
+        };
+        let mut leagues = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, l) in raw.leagues.into_iter().enumerate() {
+            let at = format!("leagues[{i}]");
+            if l.key.is_empty() || l.key.contains(['*', ' ', '/']) {
+                return Err(self.invalid(
+                    format!("{at}.key"),
+                    format!("`{}` is not a plain league key", l.key),
+                ));
+            }
+            if !l.enabled.unwrap_or(true) {
+                continue;
+            }
+            if !seen.insert(l.key.clone()) {
+                return Err(self.invalid(
+                    format!("{at}.key"),
+                    format!(
+                        "league `{}` has a second enabled source; disable one of them",
+                        l.key
+                    ),
+                ));
+            }
+            let tz_name = l.timezone.as_deref().unwrap_or("UTC");
+            let timezone = tz_name.parse::<chrono_tz::Tz>().map_err(|_| {
+                self.invalid(
+                    format!("{at}.timezone"),
+                    format!("`{tz_name}` is not an IANA time zone"),
+                )
+            })?;
+            let c = l.cadence;
+            let cadence = CadenceOverrides {
+                idle: self.secs(format!("{at}.cadence.idle_secs"), c.idle_secs, 86_400)?,
+                pregame: self.secs(format!("{at}.cadence.pregame_secs"), c.pregame_secs, 3_600)?,
+                live: self.secs(format!("{at}.cadence.live_secs"), c.live_secs, 3_600)?,
+                settle: self.secs(
+                    format!("{at}.cadence.settle_secs"),
+                    c.settle_secs,
+                    7 * 86_400,
+                )?,
+                pregame_window: self
+                    .secs(
+                        format!("{at}.cadence.pregame_window_secs"),
+                        c.pregame_window_secs,
+                        86_400,
+                    )?
+                    .unwrap_or(Duration::from_secs(1_800)),
+            };
+            leagues.push(LeagueConfig {
+                key: l.key,
+                adapter: l.adapter,
+                timezone,
+                options: l.options.into_iter().collect(),
+                cadence,
+            });
+        }
+        Ok(Config {
+            source: Some(self.path.to_owned()),
+            data_dir: raw.data_dir.unwrap_or_else(|| PathBuf::from("data")),
+            plugin_dir,
+            sandbox,
+            upstream,
+            http,
+            emulator,
+            leagues,
+        })
+    }
+
+    fn sandbox(&self, s: RawSandbox, plugin_dir: &Path) -> Result<SandboxConfig, ConfigError> {
+        let defaults = SandboxConfig::default();
+        let call_timeout = match s.call_timeout_ms {
+            None => defaults.call_timeout,
+            Some(0) => return Err(self.invalid("sandbox.call_timeout_ms", "must be at least 1")),
+            Some(ms) => Duration::from_millis(ms),
+        };
+        Ok(SandboxConfig {
+            memory_bytes: self.mib("sandbox.memory_mib", s.memory_mib, defaults.memory_bytes)?,
+            call_timeout,
+            max_body_bytes: self.mib(
+                "sandbox.max_body_mib",
+                s.max_body_mib,
+                defaults.max_body_bytes,
+            )?,
+            output: OutputLimits {
+                max_games: s.max_games.unwrap_or(defaults.output.max_games),
+                max_plays: s.max_plays.unwrap_or(defaults.output.max_plays),
+            },
+            cache_dir: Some(s.cache_dir.unwrap_or_else(|| plugin_dir.join(".cache"))),
+            ..defaults
+        })
+    }
+
+    fn upstream(&self, u: RawUpstream) -> Result<UpstreamConfig, ConfigError> {
+        let mut overrides = BTreeMap::new();
+        for (host, target) in u.overrides {
+            let key = format!("upstream.overrides.\"{host}\"");
+            let o = if target == "emulator" {
+                Override::Emulator
+            } else {
+                let url = url::Url::parse(&target).map_err(|e| {
+                    self.invalid(key.clone(), format!("`{target}` is not a URL: {e}"))
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                    return Err(
+                        self.invalid(key, format!("`{target}` must be an http(s) base URL"))
+                    );
+                }
+                Override::Url(url)
+            };
+            overrides.insert(host.to_ascii_lowercase(), o);
+        }
+        let rate = u.rate_per_sec.unwrap_or(5);
+        if rate == 0 {
+            return Err(self.invalid("upstream.rate_per_sec", "must be at least 1"));
+        }
+        Ok(UpstreamConfig {
+            timeout: Duration::from_millis(u.timeout_ms.unwrap_or(10_000).max(1)),
+            retries: u.retries.unwrap_or(2).min(10),
+            retry_base: Duration::from_millis(u.retry_base_ms.unwrap_or(500)),
+            rate_per_sec: rate,
+            user_agent: u
+                .user_agent
+                .unwrap_or_else(|| format!("scoreline/{}", env!("CARGO_PKG_VERSION"))),
+            overrides,
+        })
+    }
+
+    fn emulator(&self, e: RawEmulator) -> Result<Option<EmulatorConfig>, ConfigError> {
+        if !e.enabled.unwrap_or(false) {
+            return Ok(None);
+        }
+        let f = e.faults;
+        Ok(Some(EmulatorConfig {
+            seed: e.seed.unwrap_or(7),
+            game_length: self
+                .secs("emulator.game_secs".into(), e.game_secs, 86_400)?
+                .unwrap_or(Duration::from_secs(60)),
+            stagger: Duration::from_secs(e.stagger_secs.unwrap_or(10)),
+            error_rate: self.rate("emulator.faults.error_rate", f.error_rate)?,
+            timeout_rate: self.rate("emulator.faults.timeout_rate", f.timeout_rate)?,
+            malformed_rate: self.rate("emulator.faults.malformed_rate", f.malformed_rate)?,
+            glitch: f.glitch.unwrap_or(false),
+            drop_game: f.drop_game.unwrap_or(false),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(Path::new("x.toml"), text, |name| {
+            (name == "SET").then(|| "/from/env".to_owned())
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_shipped_config_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Variables take their defaults, as on a machine with none set.
+                if let Err(e) = Config::parse(&path, &text, |_| None) {
+                    panic!("{e}");
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 1, "no config/*.toml found in {}", dir.display());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = parse("plugin_dri = \"a\"\n").unwrap_err();
+        assert!(e.contains("plugin_dri") && e.contains("line 1"), "{e}");
+        let e = parse("[[leagues]]\nkey = \"nfl\"\nadapter = \"espn\"\ntimezon = \"UTC\"\n")
+            .unwrap_err();
+        assert!(e.contains("timezon") && e.contains("line 4"), "{e}");
+        assert_eq!(
+            parse("[sandbox]\nmemory_mib = 0\n").unwrap_err(),
+            "config `x.toml`: `sandbox.memory_mib` must be at least 1"
+        );
+        assert_eq!(
+            parse("[[leagues]]\nkey = \"nfl\"\nadapter = \"espn\"\ntimezone = \"Mars/Olympus\"\n")
+                .unwrap_err(),
+            "config `x.toml`: `leagues[0].timezone` `Mars/Olympus` is not an IANA time zone"
+        );
+        assert_eq!(
+            parse("data_dir = \"${UNSET_VAR}\"\n").unwrap_err(),
+            "config `x.toml`: line 1: environment variable `UNSET_VAR` is not set and has no default (write `${UNSET_VAR:-default}`)"
+        );
+    }
+
+    #[test]
+    fn one_enabled_source_per_league() {
+        let two = "[[leagues]]\nkey = \"nhl\"\nadapter = \"espn\"\n[[leagues]]\nkey = \"nhl\"\nadapter = \"nhl\"\n";
+        assert_eq!(
+            parse(two).unwrap_err(),
+            "config `x.toml`: `leagues[1].key` league `nhl` has a second enabled source; disable one of them"
+        );
+        let one = format!("{two}enabled = false\n");
+        let c = parse(&one).unwrap();
+        assert_eq!(c.leagues.len(), 1);
+        assert_eq!(c.leagues[0].adapter, "espn");
+    }
+
+    #[test]
+    fn values_and_defaults() {
+        let c = parse(
+            "data_dir = \"${SET}\"\nplugin_dir = \"p\"\n[sandbox]\nmemory_mib = 64\ncall_timeout_ms = 250\n\
+             [upstream.overrides]\n\"Site.Api.Espn.com\" = \"http://127.0.0.1:9\"\n\
+             [[leagues]]\nkey = \"nba\"\nadapter = \"espn\"\ntimezone = \"America/Los_Angeles\"\n\
+             [leagues.options]\nlimit = \"300\"\n[leagues.cadence]\nlive_secs = 7\n",
+        )
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/from/env"));
+        assert_eq!(c.sandbox.memory_bytes, 64 << 20);
+        assert_eq!(c.sandbox.call_timeout, Duration::from_millis(250));
+        assert_eq!(c.sandbox.cache_dir, Some(PathBuf::from("p/.cache")));
+        assert!(
+            matches!(c.upstream.overrides.get("site.api.espn.com"), Some(Override::Url(u)) if u.as_str() == "http://127.0.0.1:9/")
+        );
+        let l = &c.leagues[0];
+        assert_eq!(l.timezone, chrono_tz::America::Los_Angeles);
+        assert_eq!(l.options, vec![("limit".to_owned(), "300".to_owned())]);
+        assert_eq!(l.cadence.live, Some(Duration::from_secs(7)));
+        assert_eq!(l.cadence.pregame_window, Duration::from_secs(1800));
+        assert_eq!(c.http.listen, "127.0.0.1:8080".parse().unwrap());
+        assert!(c.emulator.is_none());
+        assert!(
+            parse("[upstream.overrides]\nx = \"emulator\"\n")
+                .unwrap_err()
+                .contains("emulator")
+        );
+    }
+}
