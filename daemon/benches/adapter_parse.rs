@@ -19,7 +19,11 @@ fn largest_scoreboard() -> Option<(PathBuf, Vec<u8>)> {
         .ok()?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("scoreboard-")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("scoreboard-"))
+        })
         .collect();
     files.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0));
     let path = files.pop()?;
@@ -29,9 +33,21 @@ fn largest_scoreboard() -> Option<(PathBuf, Vec<u8>)> {
 
 /// The league key a fixture file name implies: `scoreboard-mlb-...` → `mlb`.
 fn league_of(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let rest = name.trim_start_matches("scoreboard-");
-    for key in ["college-football", "mens-college-basketball", "womens-college-basketball", "nfl", "nba", "wnba", "nhl", "mlb"] {
+    for key in [
+        "college-football",
+        "mens-college-basketball",
+        "womens-college-basketball",
+        "nfl",
+        "nba",
+        "wnba",
+        "nhl",
+        "mlb",
+    ] {
         if rest.starts_with(key) {
             return key.to_owned();
         }
@@ -46,30 +62,54 @@ fn bench(c: &mut Criterion) {
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = root.join("target/bench-plugins");
-    let built = plugin_build::build(&root, &["scoreline-plugin-espn".to_owned()], &out).expect("build espn component");
+    let built = plugin_build::build(&root, &["scoreline-plugin-espn".to_owned()], &out)
+        .expect("build espn component");
     let sandbox = Sandbox::new(SandboxConfig::default()).expect("sandbox");
-    let adapter = sandbox.load_file(&built[0].path).expect("load espn component");
+    let adapter = sandbox
+        .load_file(&built[0].path)
+        .expect("load espn component");
     let league = league_of(&path);
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).single().expect("time");
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
+        .single()
+        .expect("time");
     let host_ctx = CallContext::new(&league, now);
     let guest_ctx = scoreline_plugin_sdk::CallContext::new(&league, now.timestamp());
     eprintln!("{}: {} bytes, league {league}", path.display(), body.len());
 
-    let native_games = scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, &body).expect("native parse").games.len();
-    let wasm_games = adapter.parse_scoreboard(&host_ctx, &body).expect("wasm parse").games.len();
+    let native_games = scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, &body)
+        .expect("native parse")
+        .games
+        .len();
+    let wasm_games = adapter
+        .parse_scoreboard(&host_ctx, &body)
+        .expect("wasm parse")
+        .games
+        .len();
     assert_eq!(native_games, wasm_games);
 
     let mut group = c.benchmark_group("parse_largest_espn_scoreboard");
-    group.measurement_time(Duration::from_secs(10)).sample_size(60);
+    group
+        .measurement_time(Duration::from_secs(10))
+        .sample_size(60);
     group.bench_function("native", |b| {
-        b.iter(|| scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, std::hint::black_box(&body)))
+        b.iter(|| {
+            scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, std::hint::black_box(&body))
+        })
     });
-    group.bench_function("wasm", |b| b.iter(|| adapter.parse_scoreboard(&host_ctx, std::hint::black_box(&body))));
+    group.bench_function("wasm", |b| {
+        b.iter(|| adapter.parse_scoreboard(&host_ctx, std::hint::black_box(&body)))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("sandbox_overhead");
     group.bench_function("empty_call_fresh_store", |b| {
-        b.iter(|| adapter.scoreboard_request(&host_ctx, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")))
+        b.iter(|| {
+            adapter.scoreboard_request(
+                &host_ctx,
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+            )
+        })
     });
     group.finish();
 }

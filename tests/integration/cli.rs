@@ -57,12 +57,22 @@ fn exec_on_hostile_guests_fails_cleanly() {
 fn plugin_build_discovers_every_adapter_and_list_reports_them() {
     let out = tempfile::tempdir().unwrap();
     let build = util::scoreline(&["plugin", "build", "--out", out.path().to_str().unwrap()]);
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
     // stdout lists one component path per adapter crate under plugins/.
     let stdout = String::from_utf8(build.stdout).unwrap();
     let mut built: Vec<String> = stdout
         .lines()
-        .map(|l| std::path::Path::new(l).file_name().unwrap().to_string_lossy().into_owned())
+        .map(|l| {
+            std::path::Path::new(l)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     built.sort();
     let mut expected: Vec<String> = std::fs::read_dir(util::root().join("plugins"))
@@ -75,17 +85,52 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
     assert_eq!(built, expected);
 
     let config = out.path().join("scoreline.toml");
-    std::fs::write(&config, format!("plugin_dir = {:?}\n", out.path().to_str().unwrap())).unwrap();
-    let list = util::scoreline(&["--config", config.to_str().unwrap(), "plugin", "list", "--json"]);
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    std::fs::write(
+        &config,
+        format!("plugin_dir = {:?}\n", out.path().to_str().unwrap()),
+    )
+    .unwrap();
+    let list = util::scoreline(&[
+        "--config",
+        config.to_str().unwrap(),
+        "plugin",
+        "list",
+        "--json",
+    ]);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&list.stdout).expect("stdout is JSON only");
     let adapters = v["adapters"].as_array().unwrap();
     assert_eq!(adapters.len(), expected.len());
-    let espn = adapters.iter().find(|a| a["name"] == "espn").expect("espn listed");
+    let espn = adapters
+        .iter()
+        .find(|a| a["name"] == "espn")
+        .expect("espn listed");
     assert_eq!(espn["hosts"], serde_json::json!(["site.api.espn.com"]));
-    let leagues: Vec<&str> = espn["leagues"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
-    for key in ["nfl", "nba", "wnba", "nhl", "mlb", "college-football", "mens-college-basketball", "womens-college-basketball", "*.*"] {
-        assert!(leagues.contains(&key), "espn does not declare {key}: {leagues:?}");
+    let leagues: Vec<&str> = espn["leagues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    for key in [
+        "nfl",
+        "nba",
+        "wnba",
+        "nhl",
+        "mlb",
+        "college-football",
+        "mens-college-basketball",
+        "womens-college-basketball",
+        "*.*",
+    ] {
+        assert!(
+            leagues.contains(&key),
+            "espn does not declare {key}: {leagues:?}"
+        );
     }
     let bytes = std::fs::read(out.path().join("espn.wasm")).unwrap();
     use sha2::Digest;
