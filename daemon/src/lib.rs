@@ -8,3 +8,5 @@ pub mod model;
 pub mod plugin_build;
 pub mod registry;
 pub mod sandbox;
+pub mod scheduler;
+pub mod validate;
