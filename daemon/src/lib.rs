@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod fetch;
 pub mod model;
 pub mod plugin_build;
 pub mod registry;
