@@ -3,6 +3,7 @@
 //! scheduler, store, events and sinks). `ARCHITECTURE.md` has the map.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod fetch;
 pub mod model;
