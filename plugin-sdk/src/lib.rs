@@ -98,6 +98,7 @@
 //! `target/wasm32-wasip2/release/` is the component (or let `scoreline plugin build` do it).
 #![deny(missing_docs)]
 
+pub mod de;
 pub mod json;
 pub mod log;
 pub mod parse;

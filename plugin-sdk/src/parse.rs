@@ -1,7 +1,6 @@
 //! Lenient parsing of the values sports feeds send in many shapes: scores, clocks, times, dates.
 
 use crate::{Date, Timestamp};
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// A score or count from a JSON value: `"12"`, `12`, `12.0` or an object with `value` (as ESPN's
@@ -35,30 +34,6 @@ pub fn score_str(text: &str) -> Option<u32> {
 
 fn whole(f: f64) -> Option<u32> {
     (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX)).then_some(f as u32)
-}
-
-/// Serde helper: a field that is a score in any shape [`score`] accepts; `None` when absent, null
-/// or not a score. Use with `#[serde(default, deserialize_with = "parse::de_score")]`.
-pub fn de_score<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    let value = Value::deserialize(d)?;
-    Ok(score(&value))
-}
-
-/// Serde helper: an id that upstream sends as a string or a number, as a string.
-/// Use with `#[serde(deserialize_with = "parse::de_id")]`.
-pub fn de_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        U(u64),
-        I(i64),
-    }
-    Ok(match Id::deserialize(d)? {
-        Id::S(s) => s,
-        Id::U(u) => u.to_string(),
-        Id::I(i) => i.to_string(),
-    })
 }
 
 /// A countdown or stopwatch clock `MM:SS` (or `H:MM:SS`, or plain seconds `"42.3"`) in whole

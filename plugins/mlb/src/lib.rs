@@ -9,7 +9,6 @@
 //! plays); [`status`] holds MLB's state names. Native callers (tests, benchmarks) use [`Mlb`]
 //! through [`scoreline_plugin_sdk::Adapter`].
 
-mod de;
 mod feed;
 mod game;
 pub mod status;

@@ -7,8 +7,7 @@
 //! `gameData.teams.{home,away}.id` and `liveData` on a feed. Everything else is lenient
 //! ([`crate::de`]).
 
-use crate::de;
-use scoreline_plugin_sdk::parse;
+use scoreline_plugin_sdk::de;
 use serde::{Deserialize, Deserializer};
 
 /// A schedule body.
@@ -32,7 +31,7 @@ pub struct Day {
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleGame {
     /// Game id, e.g. `744914`.
-    #[serde(deserialize_with = "parse::de_id")]
+    #[serde(deserialize_with = "de::id")]
     pub game_pk: String,
     /// Scheduled start, RFC 3339 UTC.
     #[serde(default, deserialize_with = "de::text")]
@@ -54,13 +53,13 @@ pub struct ScheduleGame {
     #[serde(default)]
     pub linescore: Option<Linescore>,
     /// 9, or 7 in some doubleheaders.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub scheduled_innings: Option<u32>,
     /// `N`, `Y` (traditional) or `S` (split).
     #[serde(default, deserialize_with = "de::text")]
     pub double_header: Option<String>,
     /// 1 or 2 in a doubleheader.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub game_number: Option<u32>,
 }
 
@@ -98,7 +97,7 @@ pub struct ScheduleSide {
     /// The team.
     pub team: TeamRef,
     /// Runs; absent before the first pitch (but 0 on some pre-game rows).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub score: Option<u32>,
 }
 
@@ -108,7 +107,7 @@ pub struct ScheduleSide {
 #[serde(rename_all = "camelCase")]
 pub struct TeamRef {
     /// Team id, e.g. `141`.
-    #[serde(deserialize_with = "parse::de_id")]
+    #[serde(deserialize_with = "de::id")]
     pub id: String,
     /// `Toronto Blue Jays`.
     #[serde(default, deserialize_with = "de::text")]
@@ -131,7 +130,7 @@ pub struct Venue {
 #[serde(rename_all = "camelCase")]
 pub struct Linescore {
     /// The current (or last) inning.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub current_inning: Option<u32>,
     /// `5th`.
     #[serde(default, deserialize_with = "de::text")]
@@ -146,10 +145,10 @@ pub struct Linescore {
     #[serde(default, deserialize_with = "de::opt_flag")]
     pub is_top_inning: Option<bool>,
     /// 9 unless shortened.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub scheduled_innings: Option<u32>,
     /// Outs in the current half.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub outs: Option<u32>,
     /// Runs, hits, errors per side.
     #[serde(default)]
@@ -171,7 +170,7 @@ pub struct LineTeams {
 #[derive(Debug, Deserialize)]
 pub struct LineSide {
     /// Runs.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub runs: Option<u32>,
 }
 
@@ -195,7 +194,7 @@ pub struct Feed {
 #[derive(Debug, Deserialize)]
 pub struct Meta {
     /// Seconds to wait before the next poll.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub wait: Option<u32>,
 }
 
@@ -234,7 +233,7 @@ pub struct GameInfo {
     #[serde(default, deserialize_with = "de::text")]
     pub double_header: Option<String>,
     /// 1 or 2.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub game_number: Option<u32>,
 }
 
@@ -285,7 +284,7 @@ pub struct Index(pub Option<u32>);
 
 impl<'de> Deserialize<'de> for Index {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        parse::de_score(d).map(Index)
+        de::num(d).map(Index)
     }
 }
 
@@ -320,13 +319,13 @@ pub struct PlayResult {
     #[serde(default, deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Runs batted in.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub rbi: Option<u32>,
     /// Away score after the play.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub away_score: Option<u32>,
     /// Home score after the play.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub home_score: Option<u32>,
 }
 
@@ -341,7 +340,7 @@ pub struct About {
     #[serde(default, deserialize_with = "de::opt_flag")]
     pub is_top_inning: Option<bool>,
     /// Inning number.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub inning: Option<u32>,
 }
 

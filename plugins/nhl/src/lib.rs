@@ -10,7 +10,6 @@
 //! shootouts); [`status`] and [`strength`] hold the NHL's codes. Native callers (tests,
 //! benchmarks) use [`Nhl`] through [`scoreline_plugin_sdk::Adapter`].
 
-mod de;
 mod detail;
 mod game;
 pub mod status;

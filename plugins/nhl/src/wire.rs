@@ -6,8 +6,7 @@
 //! fields (`id`, `gameState`, `homeTeam.id`, `awayTeam.id`) are strict so that a body without them
 //! fails naming the path; everything else is lenient ([`crate::de`]).
 
-use crate::de;
-use scoreline_plugin_sdk::parse;
+use scoreline_plugin_sdk::de;
 use serde::Deserialize;
 
 /// A schedule or score body: games per day (`schedule`), or at the top level (`score`).
@@ -37,13 +36,13 @@ pub struct Day {
 #[serde(rename_all = "camelCase")]
 pub struct WireGame {
     /// Game id, e.g. `2024021015`.
-    #[serde(deserialize_with = "parse::de_id")]
+    #[serde(deserialize_with = "de::id")]
     pub id: String,
     /// Season, e.g. `20242025`.
     #[serde(default, deserialize_with = "de::text")]
     pub season: Option<String>,
     /// 1 preseason, 2 regular season, 3 playoffs, 4 all-star, others for special events.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub game_type: Option<u32>,
     /// Scheduled start, RFC 3339 UTC.
     #[serde(default, rename = "startTimeUTC", deserialize_with = "de::text")]
@@ -61,13 +60,13 @@ pub struct WireGame {
     /// The away side.
     pub away_team: Team,
     /// Current period (`score/{date}` only; the others use `periodDescriptor`).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub period: Option<u32>,
     /// Current (or last) period and its type.
     #[serde(default)]
     pub period_descriptor: Option<PeriodDescriptor>,
     /// Regulation periods (3).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub reg_periods: Option<u32>,
     /// Game clock; present on live and finished games.
     #[serde(default)]
@@ -91,7 +90,7 @@ pub struct WireGame {
 #[serde(rename_all = "camelCase")]
 pub struct Team {
     /// Team id, e.g. `5`.
-    #[serde(deserialize_with = "parse::de_id")]
+    #[serde(deserialize_with = "de::id")]
     pub id: String,
     /// Three-letter code, e.g. `PIT`.
     #[serde(default, deserialize_with = "de::text")]
@@ -106,7 +105,7 @@ pub struct Team {
     #[serde(default, deserialize_with = "de::localized")]
     pub place_name: Option<String>,
     /// Goals; absent before the start.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub score: Option<u32>,
 }
 
@@ -115,7 +114,7 @@ pub struct Team {
 #[serde(rename_all = "camelCase")]
 pub struct PeriodDescriptor {
     /// 1, 2, 3, then 4+ for overtime (and 5 for a regular-season shootout).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub number: Option<u32>,
     /// `REG`, `OT` or `SO`.
     #[serde(default, deserialize_with = "de::text")]
@@ -130,7 +129,7 @@ pub struct Clock {
     #[serde(default, deserialize_with = "de::text")]
     pub time_remaining: Option<String>,
     /// The same in seconds.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub seconds_remaining: Option<u32>,
     /// Between periods.
     #[serde(default, deserialize_with = "de::flag")]
@@ -145,7 +144,7 @@ pub struct Outcome {
     #[serde(default, deserialize_with = "de::text")]
     pub last_period_type: Option<String>,
     /// Overtime periods played (playoffs).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub ot_periods: Option<u32>,
 }
 
@@ -157,7 +156,7 @@ pub struct Play {
     #[serde(default, deserialize_with = "de::text")]
     pub type_desc_key: Option<String>,
     /// Game order (event ids are not in order).
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub sort_order: Option<u32>,
     /// The period the event happened in.
     #[serde(default)]
@@ -184,19 +183,19 @@ pub struct Details {
     #[serde(default, deserialize_with = "de::opt_id")]
     pub scoring_player_id: Option<String>,
     /// The scorer's season goal total after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub scoring_player_total: Option<u32>,
     /// Primary assist.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub assist1_player_id: Option<String>,
     /// Season assist total of the primary assist.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub assist1_player_total: Option<u32>,
     /// Secondary assist.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub assist2_player_id: Option<String>,
     /// Season assist total of the secondary assist.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub assist2_player_total: Option<u32>,
     /// Shooter on shots and missed shots (shootout attempts that did not score).
     #[serde(default, deserialize_with = "de::opt_id")]
@@ -205,10 +204,10 @@ pub struct Details {
     #[serde(default, deserialize_with = "de::text")]
     pub shot_type: Option<String>,
     /// Home score after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub home_score: Option<u32>,
     /// Away score after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub away_score: Option<u32>,
 }
 
@@ -280,13 +279,13 @@ pub struct LandingGoal {
     #[serde(default)]
     pub is_home: Option<bool>,
     /// Season goal total after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub goals_to_date: Option<u32>,
     /// Home score after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub home_score: Option<u32>,
     /// Away score after the goal.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub away_score: Option<u32>,
     /// Elapsed time in the period.
     #[serde(default, deserialize_with = "de::text")]
@@ -319,7 +318,7 @@ pub struct LandingAssist {
     #[serde(default, deserialize_with = "de::localized")]
     pub name: Option<String>,
     /// Season assist total after this one.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub assists_to_date: Option<u32>,
 }
 
@@ -328,7 +327,7 @@ pub struct LandingAssist {
 #[serde(rename_all = "camelCase")]
 pub struct LandingAttempt {
     /// 1-based order.
-    #[serde(default, deserialize_with = "parse::de_score")]
+    #[serde(default, deserialize_with = "de::num")]
     pub sequence: Option<u32>,
     /// Shooter id.
     #[serde(default, deserialize_with = "de::opt_id")]
