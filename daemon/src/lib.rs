@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod emulator;
 pub mod fetch;
 pub mod model;
 pub mod plugin_build;

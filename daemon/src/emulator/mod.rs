@@ -1,0 +1,16 @@
+//! The emulator: an in-process upstream that speaks ESPN's site API over a made-up, deterministic
+//! slate of games, so the daemon (and its real ESPN adapter) can run offline and tests can drive
+//! whole games with a manual clock.
+//!
+//! - `teams`: the leagues served, invented clubs and name pools;
+//! - `slate` (pure): the games, their timelines and scoring events, and [`state_at`];
+//! - `espn` (pure): scoreboard and summary bodies in ESPN's shapes at a given instant;
+//! - `server`: the axum server, `Cache-Control: max-age=5`, fault injection and [`Emulator`].
+
+pub mod espn;
+mod server;
+pub mod slate;
+pub mod teams;
+
+pub use server::{Emulator, EmulatorError, Fault};
+pub use slate::{Game, GameState, Slate, state_at};
