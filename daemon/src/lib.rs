@@ -1,6 +1,6 @@
 //! Scoreline: a live sports data daemon whose sport adapters run as sandboxed WebAssembly
-//! components. This crate is the host: sandbox, plugin registry, CLI (and, as it grows, the
-//! scheduler, store, events and sinks). `ARCHITECTURE.md` has the map.
+//! components. This crate is the host: sandbox, plugin registry, embedded store, CLI
+//! (and, as it grows, the scheduler, events and sinks). `ARCHITECTURE.md` has the map.
 
 pub mod cli;
 pub mod clock;
@@ -13,3 +13,4 @@ pub mod registry;
 pub mod sandbox;
 pub mod scheduler;
 pub mod validate;
+pub mod store;

@@ -1,0 +1,190 @@
+//! The values the store takes and returns: game keys, query filters and result rows. JSON field
+//! names are snake_case, times RFC 3339 UTC.
+
+use crate::model::{self, GameStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+/// What identifies a game in the store: the league key, the adapter that reported it and the
+/// adapter's game id. The same upstream id under two adapters is two games.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GameKey {
+    /// League key, e.g. `nfl`, `eng.1`.
+    pub league: String,
+    /// Adapter name, e.g. `espn`.
+    pub adapter: String,
+    /// The adapter's game id (`model::Game::id`).
+    pub game_id: String,
+}
+
+impl GameKey {
+    /// A key from its three parts.
+    pub fn new(
+        league: impl Into<String>,
+        adapter: impl Into<String>,
+        game_id: impl Into<String>,
+    ) -> Self {
+        GameKey {
+            league: league.into(),
+            adapter: adapter.into(),
+            game_id: game_id.into(),
+        }
+    }
+}
+
+impl fmt::Display for GameKey {
+    /// `league/adapter/game_id`, as in error messages and logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.league, self.adapter, self.game_id)
+    }
+}
+
+/// What [`Store::record_game`](super::Store::record_game) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The store had no snapshot of this game before.
+    pub new_game: bool,
+    /// A timeline row was appended: the game is new, or its status, period, home score or away
+    /// score differs from the previous snapshot. A clock change alone does not count.
+    pub state_changed: bool,
+    /// The snapshot this one replaced.
+    pub previous: Option<model::Game>,
+}
+
+/// Which games [`Store::games`](super::Store::games) returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GameFilter {
+    /// Only this league.
+    pub league: Option<String>,
+    /// Only games in this status.
+    pub status: Option<GameStatus>,
+    /// At most this many (the earliest by start time); none means all.
+    pub limit: Option<usize>,
+}
+
+/// A game's latest snapshot with its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredGame {
+    /// The game key.
+    pub key: GameKey,
+    /// The latest snapshot.
+    pub game: model::Game,
+    /// When it was observed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One change of a game's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineRow {
+    /// Row id: increasing in insertion order, never reused (a forwarder's cursor).
+    pub id: i64,
+    /// When the new state was observed.
+    pub observed_at: DateTime<Utc>,
+    /// Status.
+    pub status: GameStatus,
+    /// Period.
+    pub period: Option<u32>,
+    /// Displayed clock at that moment.
+    pub clock: Option<String>,
+    /// Clock in seconds at that moment.
+    pub clock_seconds: Option<u32>,
+    /// Home score.
+    pub home_score: Option<u32>,
+    /// Away score.
+    pub away_score: Option<u32>,
+}
+
+/// A team as a schedule names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamRef {
+    /// Upstream team id.
+    pub id: String,
+    /// Short code.
+    pub abbreviation: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A game as the schedule has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduledGame {
+    /// The game key.
+    pub key: GameKey,
+    /// Scheduled start.
+    pub start_time: DateTime<Utc>,
+    /// Home side.
+    pub home: TeamRef,
+    /// Away side.
+    pub away: TeamRef,
+    /// Status when the schedule was last recorded.
+    pub status: GameStatus,
+    /// Who reported it: an adapter name or `ingest`.
+    pub source: String,
+    /// When it was last recorded.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One upstream request the host made (or answered from its cache).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamCall {
+    /// When the request started.
+    pub at: DateTime<Utc>,
+    /// Adapter that planned it.
+    pub adapter: String,
+    /// League it was for.
+    pub league: String,
+    /// Host requested.
+    pub host: String,
+    /// Full URL.
+    pub url: String,
+    /// HTTP status; none for a network error.
+    pub status: Option<u16>,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Time to the full body, milliseconds.
+    pub latency_ms: u64,
+    /// What went wrong, if anything did.
+    pub error: Option<String>,
+    /// Answered from the host's cache without a request.
+    pub from_cache: bool,
+}
+
+/// Upstream calls of one host for one league since some time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallStat {
+    /// Host.
+    pub host: String,
+    /// League.
+    pub league: String,
+    /// Calls made.
+    pub calls: u64,
+    /// Calls with status >= 400 or an error.
+    pub errors: u64,
+    /// Calls answered from the cache.
+    pub from_cache: u64,
+    /// Body bytes received in all.
+    pub bytes: u64,
+    /// Mean latency, milliseconds.
+    pub mean_latency_ms: f64,
+    /// Largest latency, milliseconds.
+    pub max_latency_ms: u64,
+}
+
+/// The store's vital signs, for `/health` and `scoreline monitor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreHealth {
+    /// The database file; none for an in-memory store.
+    pub path: Option<PathBuf>,
+    /// `PRAGMA user_version`.
+    pub schema_version: u32,
+    /// Games with a snapshot.
+    pub games: u64,
+    /// Timeline rows.
+    pub timeline_rows: u64,
+    /// Size of the database (pages in use times page size, including pages still in the WAL).
+    pub size_bytes: u64,
+    /// Size of the WAL file on disk (0 in memory or after a truncating checkpoint).
+    pub wal_bytes: u64,
+}
