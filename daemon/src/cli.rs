@@ -1,15 +1,20 @@
 //! The command line: flags parsed by clap, then each subcommand run against the library. Results
 //! go to stdout; every log line goes to stderr.
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
+use crate::model::GameStatus;
 use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
+use crate::runtime::{self, RunError};
 use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
+use crate::store::{GameFilter, Store, StoreError};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Scoreline: live sports data from sandboxed WebAssembly adapters.
 #[derive(Debug, Parser)]
@@ -38,9 +43,44 @@ pub enum LogFormat {
 /// Top-level subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the daemon: poll the configured leagues, store what they report, serve the HTTP API.
+    Run {
+        /// Stop after this many seconds (exit 0); default: run until SIGINT or SIGTERM.
+        #[arg(long, value_name = "SECS")]
+        duration: Option<u64>,
+    },
+    /// List games from the embedded store (works with no daemon running).
+    Games {
+        /// Only this league.
+        #[arg(long)]
+        league: Option<String>,
+        /// Only this status (`live`, `final`, ...).
+        #[arg(long)]
+        status: Option<GameStatus>,
+        /// Print `{"games":[...]}` JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Operator views of the embedded store.
+    #[command(subcommand)]
+    Monitor(MonitorCommand),
     /// Build, list and run adapter components.
     #[command(subcommand)]
     Plugin(PluginCommand),
+}
+
+/// `scoreline monitor ...`
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Upstream calls per host and league, errors, rejected snapshots (last 24 h).
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Window in hours.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+    },
 }
 
 /// `scoreline plugin ...`
@@ -154,12 +194,25 @@ pub enum CliError {
     /// Output could not be encoded.
     #[error("cannot encode output: {0}")]
     Encode(#[from] serde_json::Error),
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The daemon failed to start.
+    #[error(transparent)]
+    Run(#[from] RunError),
 }
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
+        Command::Run { duration } => run_daemon(config, duration),
+        Command::Games {
+            league,
+            status,
+            json,
+        } => games(&config, league, status, json),
+        Command::Monitor(MonitorCommand::Stats { json, hours }) => stats(&config, json, hours),
         Command::Plugin(PluginCommand::Build(args)) => build(&config, args),
         Command::Plugin(PluginCommand::List { json }) => list(&config, json),
         Command::Plugin(PluginCommand::Exec(args)) => exec(&config, args),
@@ -276,6 +329,111 @@ impl ExecBody {
             now: self.now.unwrap_or_else(Utc::now),
         }
     }
+}
+
+fn run_daemon(config: Config, duration: Option<u64>) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| io("start the async runtime", source))?;
+    runtime.block_on(async move {
+        let stop = async move {
+            match duration {
+                Some(secs) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {
+                            tracing::info!(secs, "run duration reached");
+                        }
+                        _ = runtime::signal() => {}
+                    }
+                }
+                None => runtime::signal().await,
+            }
+        };
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        runtime::run(config, clock, stop, |s| {
+            tracing::info!(leagues = ?s.leagues, http = ?s.http, "scoreline running");
+        })
+        .await?;
+        Ok(())
+    })
+}
+
+fn open_store(config: &Config) -> Result<Store, CliError> {
+    Ok(Store::open(&config.data_dir)?)
+}
+
+fn games(
+    config: &Config,
+    league: Option<String>,
+    status: Option<GameStatus>,
+    json: bool,
+) -> Result<(), CliError> {
+    let store = open_store(config)?;
+    let rows = store.games(&GameFilter {
+        league,
+        status,
+        limit: None,
+    })?;
+    let mut out = String::new();
+    if json {
+        let games: Vec<_> = rows.iter().map(|r| &r.game).collect();
+        out = serde_json::to_string_pretty(&serde_json::json!({ "games": games }))? + "\n";
+    } else {
+        for r in &rows {
+            let g = &r.game;
+            let score = |s: Option<u32>| s.map_or("-".to_owned(), |v| v.to_string());
+            out.push_str(&format!(
+                "{:<10} {:<12} {:<12} {:>4} {:<3} - {:<3} {:<4} {:<12} {}\n",
+                g.league,
+                g.id,
+                g.status.as_str(),
+                g.home.abbreviation,
+                score(g.home.score),
+                score(g.away.score),
+                g.away.abbreviation,
+                g.status_detail,
+                g.start_time.map(|t| t.to_rfc3339()).unwrap_or_default()
+            ));
+        }
+    }
+    write_stdout(&out)
+}
+
+fn stats(config: &Config, json: bool, hours: u32) -> Result<(), CliError> {
+    let store = open_store(config)?;
+    let since = chrono::Utc::now() - chrono::Duration::hours(i64::from(hours));
+    let calls = store.call_stats(since)?;
+    let rejected = store.rejection_count(since)?;
+    let out = if json {
+        serde_json::to_string_pretty(&serde_json::json!({
+            "since": since,
+            "upstream": calls,
+            "rejected_snapshots": rejected,
+        }))? + "\n"
+    } else {
+        let mut s = format!("upstream calls since {since}\n");
+        s.push_str(&format!(
+            "{:<22} {:<12} {:>7} {:>7} {:>12} {:>9}\n",
+            "host", "league", "calls", "errors", "bytes", "mean ms"
+        ));
+        for c in &calls {
+            s.push_str(&format!(
+                "{:<22} {:<12} {:>7} {:>7} {:>12} {:>9.1}\n",
+                c.host, c.league, c.calls, c.errors, c.bytes, c.mean_latency_ms
+            ));
+        }
+        s.push_str(&format!("rejected snapshots: {rejected}\n"));
+        s
+    };
+    write_stdout(&out)
+}
+
+fn write_stdout(text: &str) -> Result<(), CliError> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|source| io("write stdout", source))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {

@@ -44,13 +44,13 @@ fn scores(g: &Game) -> (Option<u32>, Option<u32>) {
 /// Judge `next` against the last accepted snapshot of the same game and any snapshot held back
 /// on the previous poll.
 pub fn judge(previous: Option<&Game>, held: Option<&Game>, next: &Game) -> Verdict {
-    if let (Some(max), Some(p)) = (max_period(&next.sport), next.period) {
-        if p > max {
-            return Verdict::Reject(format!(
-                "period {p} is beyond the {} maximum of {max}",
-                next.sport
-            ));
-        }
+    if let (Some(max), Some(p)) = (max_period(&next.sport), next.period)
+        && p > max
+    {
+        return Verdict::Reject(format!(
+            "period {p} is beyond the {} maximum of {max}",
+            next.sport
+        ));
     }
     if let (Some(h), Some(a)) = scores(next) {
         // u32 cannot be negative; an absurd score is the same kind of corruption.
@@ -136,7 +136,9 @@ mod tests {
     fn table() {
         use GameStatus::*;
         let live21 = game(Live, Some(2), 2, 1);
-        let cases: Vec<(&str, Option<Game>, Option<Game>, Game, Verdict)> = vec![
+        // (name, previous, held, next, verdict)
+        type Case = (&'static str, Option<Game>, Option<Game>, Game, Verdict);
+        let cases: Vec<Case> = vec![
             ("first sight", None, None, live21.clone(), Verdict::Accept),
             (
                 "goal",

@@ -430,6 +430,11 @@ impl Adapter {
         &self.stats
     }
 
+    /// The largest body this adapter's parses accept.
+    pub fn max_body_bytes(&self) -> usize {
+        self.sandbox.config().max_body_bytes
+    }
+
     /// Does this adapter serve `league` (a plain key)?
     pub fn serves(&self, league: &str) -> bool {
         self.info

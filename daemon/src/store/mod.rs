@@ -827,6 +827,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// Copy the WAL into the database file and truncate it (on shutdown, so the next start and
+    /// any reader find one compact file). Committed data is durable with or without it.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        const OP: &str = "checkpoint";
+        let conn = self.conn();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .op(OP)
+    }
+
     /// File, schema version, row counts and size.
     pub fn health(&self) -> Result<StoreHealth, StoreError> {
         const OP: &str = "health";

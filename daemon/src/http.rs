@@ -1,0 +1,248 @@
+//! The HTTP API (axum): `/health`, the public `/api/v1` routes and the bearer-token guard for
+//! `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
+//! [`serve`] binds it and stops on a shutdown future.
+
+use crate::model::GameStatus;
+use crate::poller::StatusBoard;
+use crate::store::{GameFilter, Store, StoreError};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The embedded store.
+    pub store: Store,
+    /// League pollers' status.
+    pub status: StatusBoard,
+    /// Loaded adapters: name, version, hash.
+    pub adapters: Arc<Vec<AdapterSummary>>,
+    /// Bearer token for `/admin`; `None` disables the admin routes.
+    pub admin_token: Option<Arc<str>>,
+}
+
+/// An adapter as `/health` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdapterSummary {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// SHA-256 of the component.
+    pub sha256: String,
+    /// Leagues declared.
+    pub leagues: Vec<String>,
+}
+
+/// A failed request, as JSON `{"error": "..."}`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Nothing by that id.
+    #[error("{0}")]
+    NotFound(String),
+    /// A bad query parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Missing or wrong bearer token.
+    #[error("missing or invalid bearer token")]
+    Unauthorized,
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A blocking task failed.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Store(StoreError::Ambiguous { .. }) => StatusCode::CONFLICT,
+            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The router: public routes, and `/admin` behind the bearer token.
+pub fn app(state: AppState) -> Router {
+    let admin = Router::new()
+        .route("/admin/status", get(admin_status))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/games", get(games))
+        .route("/api/v1/games/{id}", get(game))
+        .merge(admin)
+        .with_state(state)
+}
+
+/// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Bind `addr` (port 0 picks one) and report the bound address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}
+
+async fn require_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match (&state.admin_token, presented) {
+        (Some(expected), Some(given))
+            if constant_time_eq(expected.as_bytes(), given.as_bytes()) =>
+        {
+            next.run(request).await
+        }
+        _ => ApiError::Unauthorized.into_response(),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn on_store<T: Send + 'static>(
+    store: &Store,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let store = on_store(&state.store, |s| s.health()).await;
+    let leagues: Vec<_> = state
+        .status
+        .read()
+        .map(|b| b.values().cloned().collect())
+        .unwrap_or_default();
+    let league_errors = leagues
+        .iter()
+        .filter(|l: &&crate::poller::LeagueStatus| l.last_error.is_some())
+        .count();
+    let (ok, store_json) = match store {
+        Ok(h) => (true, json!({ "ok": true, "detail": h })),
+        Err(e) => (false, json!({ "ok": false, "error": e.to_string() })),
+    };
+    let status = if ok { "ok" } else { "degraded" };
+    let body = json!({
+        "status": status,
+        "store": store_json,
+        "scheduler": { "leagues": leagues, "leagues_with_errors": league_errors },
+        "adapters": *state.adapters,
+    });
+    let code = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct GamesQuery {
+    league: Option<String>,
+    status: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn games(
+    State(state): State<AppState>,
+    Query(q): Query<GamesQuery>,
+) -> Result<Response, ApiError> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<GameStatus>().map_err(ApiError::BadRequest)?),
+    };
+    let filter = GameFilter {
+        league: q.league.filter(|l| !l.is_empty()),
+        status,
+        limit: q.limit,
+    };
+    let rows = on_store(&state.store, move |s| s.games(&filter)).await?;
+    let games: Vec<_> = rows.into_iter().map(|r| r.game).collect();
+    Ok(Json(json!({ "games": games })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct GameQuery {
+    league: Option<String>,
+}
+
+async fn game(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<GameQuery>,
+) -> Result<Response, ApiError> {
+    let lookup = id.clone();
+    let found = on_store(&state.store, move |s| {
+        let Some(stored) = s.game(&lookup, q.league.as_deref())? else {
+            return Ok(None);
+        };
+        let timeline = s.timeline(&stored.key)?;
+        let plays = s.scoring_plays(&stored.key)?;
+        Ok(Some((stored, timeline, plays)))
+    })
+    .await?;
+    let Some((stored, timeline, plays)) = found else {
+        return Err(ApiError::NotFound(format!("no game with id `{id}`")));
+    };
+    Ok(Json(json!({
+        "game": stored.game,
+        "adapter": stored.key.adapter,
+        "updated_at": stored.updated_at,
+        "timeline": timeline,
+        "scoring_plays": plays,
+    }))
+    .into_response())
+}
+
+async fn admin_status(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let leagues: Vec<_> = state
+        .status
+        .read()
+        .map(|b| b.values().cloned().collect())
+        .unwrap_or_default();
+    Json(json!({ "leagues": leagues, "adapters": *state.adapters }))
+}

@@ -1,0 +1,524 @@
+//! One league's polling: ask the cadence planner what is due, have the adapter plan the requests,
+//! fetch them through the host's fetcher, parse them in the sandbox, validate every snapshot and
+//! commit what passes to the store. `poll(now)` is one round and takes the time as a parameter,
+//! so tests drive it with no sleeps; `run` loops it on a clock until shutdown.
+
+use crate::clock::Clock;
+use crate::config::LeagueConfig;
+use crate::fetch::{Attempt, Fetcher};
+use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest};
+use crate::sandbox::{Adapter, CallContext, CallError};
+use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
+use crate::store::{GameKey, Store, StoreError, UpstreamCall};
+use crate::validate::{self, Verdict};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use tokio::sync::watch;
+
+/// What went wrong in one step of a round; logged, counted, and the round goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// The adapter failed or faulted.
+    #[error("adapter: {0}")]
+    Adapter(#[from] CallError),
+    /// The upstream fetch failed.
+    #[error("fetch `{url}`: {source}")]
+    Fetch {
+        /// The planned URL.
+        url: String,
+        /// The cause.
+        source: crate::fetch::FetchError,
+    },
+    /// The store refused a write.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A blocking task failed to join.
+    #[error("worker: {0}")]
+    Join(String),
+}
+
+/// A league's state as `/health` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeagueStatus {
+    /// League key.
+    pub league: String,
+    /// Adapter serving it.
+    pub adapter: String,
+    /// Cadence phase.
+    pub phase: Phase,
+    /// Last round.
+    pub last_poll: Option<DateTime<Utc>>,
+    /// Next round.
+    pub next_poll: DateTime<Utc>,
+    /// Games known.
+    pub games: usize,
+    /// Last error, if the last round had one.
+    pub last_error: Option<String>,
+    /// Rounds done.
+    pub rounds: u64,
+    /// Snapshots rejected or discarded as glitches.
+    pub rejected: u64,
+}
+
+/// Shared league status, read by the HTTP API.
+pub type StatusBoard = Arc<RwLock<BTreeMap<String, LeagueStatus>>>;
+
+/// What the poller remembers about one game between rounds.
+#[derive(Debug, Clone)]
+struct Tracked {
+    accepted: Game,
+    held: Option<Game>,
+    settled: bool,
+    /// (home, away, period) at the last successful detail parse.
+    detail_sig: Option<(Option<u32>, Option<u32>, Option<u32>)>,
+}
+
+/// One round's outcome, for tests and logs.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Snapshots committed.
+    pub accepted: usize,
+    /// Snapshots held back for confirmation.
+    pub held: usize,
+    /// Snapshots rejected (including discarded glitches).
+    pub rejected: usize,
+    /// Game details parsed.
+    pub details: usize,
+    /// Steps that failed.
+    pub errors: usize,
+}
+
+/// Polls one league.
+pub struct LeaguePoller {
+    league: LeagueConfig,
+    adapter: Adapter,
+    fetcher: Fetcher,
+    store: Store,
+    cadence: Cadence,
+    games: BTreeMap<String, Tracked>,
+    status: StatusBoard,
+    next_at: DateTime<Utc>,
+    last_idle_refresh: Option<DateTime<Utc>>,
+    rounds: u64,
+    rejected: u64,
+}
+
+impl LeaguePoller {
+    /// A poller for `league` served by `adapter`, resuming from what `store` holds.
+    pub fn new(
+        league: LeagueConfig,
+        adapter: Adapter,
+        fetcher: Fetcher,
+        store: Store,
+        status: StatusBoard,
+        now: DateTime<Utc>,
+    ) -> Result<LeaguePoller, StoreError> {
+        let suggested = adapter.info().cadence;
+        let secs = |o: Option<std::time::Duration>, s: u32| {
+            o.and_then(|d| Duration::from_std(d).ok())
+                .unwrap_or_else(|| Duration::seconds(i64::from(s.max(1))))
+        };
+        let c = &league.cadence;
+        let cadence = Cadence {
+            idle: secs(c.idle, suggested.idle_secs),
+            pregame: secs(c.pregame, suggested.pregame_secs),
+            live: secs(c.live, suggested.live_secs),
+            settle: secs(c.settle, suggested.settle_secs),
+            pregame_window: Duration::from_std(c.pregame_window).unwrap_or(Duration::minutes(30)),
+        };
+        // Warm restart: validation continues from the last committed snapshot of every game.
+        let games = store
+            .latest_for_league(&league.key)?
+            .into_iter()
+            .filter(|(key, _)| key.adapter == adapter.info().name)
+            .map(|(key, game)| {
+                let settled = game.status == GameStatus::Final;
+                (
+                    key.game_id,
+                    Tracked {
+                        accepted: game,
+                        held: None,
+                        settled,
+                        detail_sig: None,
+                    },
+                )
+            })
+            .collect();
+        Ok(LeaguePoller {
+            league,
+            adapter,
+            fetcher,
+            store,
+            cadence,
+            games,
+            status,
+            next_at: now,
+            last_idle_refresh: None,
+            rounds: 0,
+            rejected: 0,
+        })
+    }
+
+    /// When the next round is due.
+    pub fn next_at(&self) -> DateTime<Utc> {
+        self.next_at
+    }
+
+    /// The league key.
+    pub fn league(&self) -> &str {
+        &self.league.key
+    }
+
+    fn context(&self, now: DateTime<Utc>) -> CallContext {
+        CallContext {
+            league: self.league.key.clone(),
+            options: self.league.options.clone(),
+            now,
+        }
+    }
+
+    fn key(&self, game_id: &str) -> GameKey {
+        GameKey::new(
+            self.league.key.as_str(),
+            self.adapter.info().name.as_str(),
+            game_id,
+        )
+    }
+
+    fn views(&self) -> Vec<GameView> {
+        self.games
+            .iter()
+            .map(|(id, t)| GameView {
+                id: id.clone(),
+                status: t.accepted.status,
+                start: t.accepted.start_time,
+                settled: t.settled,
+            })
+            .collect()
+    }
+
+    /// The decision the planner would make at `now`.
+    pub fn decide(&self, now: DateTime<Utc>) -> Decision {
+        cadence::plan(&self.views(), now, self.league.timezone, &self.cadence)
+    }
+
+    /// One round at `now`: fetch what the cadence says is due, validate, store. Never fails as a
+    /// whole: each failed step is logged and counted, and the round goes on.
+    pub async fn poll(&mut self, now: DateTime<Utc>) -> RoundReport {
+        let decision = self.decide(now);
+        let mut report = RoundReport::default();
+        let mut last_error = None;
+        let idle_refresh_due = self
+            .last_idle_refresh
+            .is_none_or(|t| now - t >= self.cadence.idle)
+            && decision.phase == Phase::Idle;
+        let mut hint: Option<u32> = None;
+
+        // Scoreboards of the sports days in view (the idle refresh also looks a day ahead).
+        let mut days = decision.days.clone();
+        if idle_refresh_due {
+            if let Some(tomorrow) = days.last().and_then(|d| d.succ_opt()) {
+                days.push(tomorrow);
+            }
+            self.last_idle_refresh = Some(now);
+        }
+        for day in days {
+            match self.scoreboard(now, day).await {
+                Ok(result) => {
+                    hint = hint.max(result.poll_hint_secs);
+                    self.absorb(now, result.games, &mut report);
+                }
+                Err(e) => {
+                    report.errors += 1;
+                    tracing::warn!(league = %self.league.key, %day, error = %e, "scoreboard round failed");
+                    last_error = Some(e.to_string());
+                }
+            }
+        }
+
+        // Game details: where the score or period moved since the last detail, and settle fetches.
+        let settle: Vec<String> = decision.settle_due.clone();
+        let wanted: Vec<String> = self
+            .games
+            .iter()
+            .filter(|(id, t)| {
+                let sig = (
+                    t.accepted.home.score,
+                    t.accepted.away.score,
+                    t.accepted.period,
+                );
+                let has_points = sig.0.unwrap_or(0) + sig.1.unwrap_or(0) > 0;
+                let moved = match t.detail_sig {
+                    None => has_points,
+                    Some(prev) => prev != sig,
+                };
+                (moved && t.accepted.status != GameStatus::Scheduled) || settle.contains(id)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in wanted {
+            match self.detail(now, &id).await {
+                Ok(detail) => {
+                    report.details += 1;
+                    hint = hint.max(detail.poll_hint_secs);
+                    if let Some(t) = self.games.get_mut(&id) {
+                        t.detail_sig = Some((
+                            t.accepted.home.score,
+                            t.accepted.away.score,
+                            t.accepted.period,
+                        ));
+                        if settle.contains(&id) {
+                            t.settled = true;
+                            tracing::info!(league = %self.league.key, game_id = %id, "settle fetch done");
+                        }
+                    }
+                }
+                Err(e) => {
+                    report.errors += 1;
+                    tracing::warn!(league = %self.league.key, game_id = %id, error = %e, "game detail failed");
+                    last_error = Some(e.to_string());
+                }
+            }
+        }
+
+        let after = self.decide(now);
+        let mut next_at = after.next_at;
+        if let Some(h) = hint.filter(|_| after.phase == Phase::Live) {
+            // Upstream's own hint (MLB metaData.wait) is a floor under the live cadence.
+            next_at = next_at.max(now + Duration::seconds(i64::from(h)));
+        }
+        self.next_at = next_at.max(now + Duration::seconds(1));
+        self.rounds += 1;
+        self.rejected += report.rejected as u64;
+        self.publish(now, after.phase, last_error);
+        report
+    }
+
+    fn publish(&self, now: DateTime<Utc>, phase: Phase, last_error: Option<String>) {
+        let status = LeagueStatus {
+            league: self.league.key.clone(),
+            adapter: self.adapter.info().name.clone(),
+            phase,
+            last_poll: Some(now),
+            next_poll: self.next_at,
+            games: self.games.len(),
+            last_error,
+            rounds: self.rounds,
+            rejected: self.rejected,
+        };
+        let mut board = self.status.write().unwrap_or_else(|e| e.into_inner());
+        board.insert(self.league.key.clone(), status);
+    }
+
+    /// Validate and commit each parsed game.
+    fn absorb(&mut self, now: DateTime<Utc>, games: Vec<Game>, report: &mut RoundReport) {
+        if let Err(e) = self.store.record_schedule(
+            &self.league.key,
+            &self.adapter.info().name,
+            &games,
+            "adapter",
+            now,
+        ) {
+            tracing::warn!(league = %self.league.key, error = %e, "schedule not recorded");
+        }
+        for game in games {
+            let id = game.id.clone();
+            let key = self.key(&id);
+            let tracked = self.games.get(&id);
+            let verdict = validate::judge(
+                tracked.map(|t| &t.accepted),
+                tracked.and_then(|t| t.held.as_ref()),
+                &game,
+            );
+            match verdict {
+                Verdict::Accept | Verdict::Confirmed => {
+                    if let Some(discarded) = tracked
+                        .and_then(|t| t.held.clone())
+                        .filter(|_| verdict == Verdict::Accept)
+                    {
+                        // The held snapshot was a glitch: the next poll did not repeat it.
+                        self.reject(
+                            &key,
+                            "glitch not confirmed by the next poll",
+                            &discarded,
+                            now,
+                            report,
+                        );
+                    }
+                    match self.store.record_game(&key, &game, now) {
+                        Ok(recorded) => {
+                            report.accepted += 1;
+                            log_change(
+                                &key,
+                                recorded.previous.as_ref(),
+                                &game,
+                                recorded.state_changed,
+                            );
+                            let entry = self.games.entry(id).or_insert_with(|| Tracked {
+                                accepted: game.clone(),
+                                held: None,
+                                settled: false,
+                                detail_sig: None,
+                            });
+                            if entry.accepted.status != GameStatus::Final
+                                && game.status == GameStatus::Final
+                            {
+                                entry.settled = false;
+                            }
+                            entry.accepted = game;
+                            entry.held = None;
+                        }
+                        Err(e) => {
+                            report.errors += 1;
+                            tracing::warn!(game = %key, error = %e, "snapshot not stored");
+                        }
+                    }
+                }
+                Verdict::Hold(reason) => {
+                    report.held += 1;
+                    tracing::warn!(game = %key, %reason, "snapshot held until the next poll confirms it");
+                    if let Some(t) = self.games.get_mut(&id) {
+                        t.held = Some(game);
+                    }
+                }
+                Verdict::Reject(reason) => self.reject(&key, &reason, &game, now, report),
+            }
+        }
+    }
+
+    fn reject(
+        &self,
+        key: &GameKey,
+        reason: &str,
+        game: &Game,
+        now: DateTime<Utc>,
+        report: &mut RoundReport,
+    ) {
+        report.rejected += 1;
+        tracing::warn!(game = %key, %reason, "snapshot rejected");
+        if let Err(e) = self.store.record_rejection(key, reason, game, now) {
+            tracing::warn!(game = %key, error = %e, "rejection not recorded");
+        }
+    }
+
+    async fn scoreboard(
+        &self,
+        now: DateTime<Utc>,
+        day: NaiveDate,
+    ) -> Result<GamesResult, PollError> {
+        let ctx = self.context(now);
+        let adapter = self.adapter.clone();
+        let request = blocking(move || adapter.scoreboard_request(&ctx, day)).await??;
+        let body = self.fetch(&request).await?;
+        let ctx = self.context(now);
+        let adapter = self.adapter.clone();
+        Ok(blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??)
+    }
+
+    async fn detail(&self, now: DateTime<Utc>, game_id: &str) -> Result<GameDetail, PollError> {
+        let ctx = self.context(now);
+        let adapter = self.adapter.clone();
+        let id = game_id.to_owned();
+        let request = blocking(move || adapter.game_detail_request(&ctx, &id)).await??;
+        let body = self.fetch(&request).await?;
+        let ctx = self.context(now);
+        let adapter = self.adapter.clone();
+        let id = game_id.to_owned();
+        let detail = blocking(move || adapter.parse_game_detail(&ctx, &id, &body)).await??;
+        let key = self.key(game_id);
+        if self.store.latest(&key)?.is_some() {
+            self.store
+                .record_scoring_plays(&key, &detail.scoring_plays, now)?;
+        }
+        Ok(detail)
+    }
+
+    async fn fetch(&self, request: &PlannedRequest) -> Result<Vec<u8>, PollError> {
+        let (outcome, attempts) = self.fetcher.get(request, self.adapter_max_body()).await;
+        for a in attempts {
+            self.log_call(a);
+        }
+        outcome.map(|f| f.body).map_err(|source| PollError::Fetch {
+            url: request.url.clone(),
+            source,
+        })
+    }
+
+    fn adapter_max_body(&self) -> usize {
+        self.adapter.max_body_bytes()
+    }
+
+    fn log_call(&self, a: Attempt) {
+        let call = UpstreamCall {
+            at: a.at,
+            adapter: self.adapter.info().name.clone(),
+            league: self.league.key.clone(),
+            host: a.host,
+            url: a.url,
+            status: a.status,
+            bytes: a.bytes,
+            latency_ms: u64::try_from(a.latency.as_millis()).unwrap_or(u64::MAX),
+            error: a.error,
+            from_cache: false,
+        };
+        if let Err(e) = self.store.record_call(&call) {
+            tracing::warn!(error = %e, "upstream call not logged");
+        }
+    }
+
+    /// Poll on `clock` until `shutdown` turns true; a round in progress finishes first.
+    pub async fn run(mut self, clock: Arc<dyn Clock>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let now = clock.now();
+            if now >= self.next_at {
+                self.poll(now).await;
+                continue;
+            }
+            let wait = (self.next_at - now).to_std().unwrap_or_default();
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!(league = %self.league.key, "poller stopped");
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PollError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PollError::Join(e.to_string()))
+}
+
+/// The log lines a newcomer watches: a game going live, a score changing, a game finishing.
+fn log_change(key: &GameKey, previous: Option<&Game>, game: &Game, changed: bool) {
+    if !changed {
+        return;
+    }
+    let score = |g: &Game| {
+        format!(
+            "{} {} - {} {}",
+            g.home.abbreviation,
+            g.home.score.unwrap_or(0),
+            g.away.score.unwrap_or(0),
+            g.away.abbreviation
+        )
+    };
+    match previous {
+        None => tracing::info!(game = %key, status = %game.status, "{}: new game", score(game)),
+        Some(p) if p.status != game.status => {
+            tracing::info!(game = %key, from = %p.status, to = %game.status, "{}: {}", score(game), game.status_detail)
+        }
+        Some(p) if (p.home.score, p.away.score) != (game.home.score, game.away.score) => {
+            tracing::info!(game = %key, period = ?game.period, clock = ?game.clock, "score: {}", score(game))
+        }
+        Some(_) => tracing::debug!(game = %key, period = ?game.period, "period: {}", score(game)),
+    }
+}

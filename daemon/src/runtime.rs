@@ -1,0 +1,221 @@
+//! `scoreline run`: wire the store, the sandbox and its adapters, the emulator (when configured),
+//! the fetcher, one poller task per league and the HTTP API; then wait for the duration or a
+//! signal and shut down in order (pollers finish their round, HTTP drains, the store checkpoints).
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::emulator::Emulator;
+use crate::fetch::Fetcher;
+use crate::http::{self, AdapterSummary, AppState};
+use crate::poller::{LeaguePoller, StatusBoard};
+use crate::registry::Registry;
+use crate::sandbox::{LoadError, Sandbox};
+use crate::store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long shutdown waits for pollers to finish their round.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// The daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The sandbox or the plugin directory failed.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The emulator could not start.
+    #[error("emulator: {0}")]
+    Emulator(String),
+    /// The upstream client could not be built.
+    #[error("upstream client: {0}")]
+    Fetch(#[from] crate::fetch::FetchError),
+    /// The HTTP listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// No league could be polled.
+    #[error("no league can be polled: {0}")]
+    NothingToPoll(String),
+}
+
+/// How `run` ended.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Leagues polled.
+    pub leagues: Vec<String>,
+    /// The HTTP address served, if any.
+    pub http: Option<SocketAddr>,
+}
+
+/// Start everything, run until `stop` resolves, then shut down in order.
+pub async fn run(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    stop: impl std::future::Future<Output = ()>,
+    on_ready: impl FnOnce(&RunSummary),
+) -> Result<RunSummary, RunError> {
+    let store = Store::open(&config.data_dir)?;
+    let sandbox = Sandbox::new(config.sandbox.clone())?;
+    let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
+    if registry.is_empty() {
+        let hint = format!(
+            "no adapter loaded from `{}` ({} failed); run `scoreline plugin build` first",
+            config.plugin_dir.display(),
+            load_errors.len()
+        );
+        return Err(RunError::NothingToPoll(hint));
+    }
+    let emulator = match &config.emulator {
+        Some(ec) => {
+            let e = Emulator::start(ec.clone(), clock.clone())
+                .await
+                .map_err(|e| RunError::Emulator(e.to_string()))?;
+            tracing::info!(url = %e.base_url(), games = e.slate().games().len(), "upstream emulator serving");
+            Some(e)
+        }
+        None => None,
+    };
+    let fetcher = Fetcher::new(
+        config.upstream.clone(),
+        emulator.as_ref().map(Emulator::base_url),
+    )?;
+    let status = StatusBoard::default();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut leagues = Vec::new();
+    let now = clock.now();
+    for league in &config.leagues {
+        let Some(adapter) = registry.get(&league.adapter) else {
+            tracing::error!(league = %league.key, adapter = %league.adapter, "adapter not loaded; league skipped");
+            continue;
+        };
+        if !adapter.serves(&league.key) {
+            tracing::error!(league = %league.key, adapter = %league.adapter, "adapter does not serve this league; skipped");
+            continue;
+        }
+        let poller = LeaguePoller::new(
+            league.clone(),
+            adapter.clone(),
+            fetcher.clone(),
+            store.clone(),
+            status.clone(),
+            now,
+        )?;
+        leagues.push(league.key.clone());
+        tasks.spawn(poller.run(clock.clone(), stop_rx.clone()));
+    }
+    if leagues.is_empty() {
+        return Err(RunError::NothingToPoll(
+            "no enabled league has a loaded adapter that serves it".into(),
+        ));
+    }
+
+    let mut http_addr = None;
+    let mut http_task = None;
+    if config.http.enabled {
+        let (listener, addr) =
+            http::bind(config.http.listen)
+                .await
+                .map_err(|source| RunError::Bind {
+                    addr: config.http.listen,
+                    source,
+                })?;
+        let state = AppState {
+            store: store.clone(),
+            status: status.clone(),
+            adapters: Arc::new(
+                registry
+                    .iter()
+                    .map(|a| AdapterSummary {
+                        name: a.info().name.clone(),
+                        version: a.info().version.clone(),
+                        sha256: a.hash().to_owned(),
+                        leagues: a.info().leagues.clone(),
+                    })
+                    .collect(),
+            ),
+            admin_token: config.http.admin_token.as_deref().map(Arc::from),
+        };
+        let mut rx = stop_rx.clone();
+        let shutdown = async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        tracing::info!(%addr, "HTTP API listening");
+        http_addr = Some(addr);
+        http_task = Some(tokio::spawn(http::serve(listener, state, shutdown)));
+    }
+    let summary = RunSummary {
+        leagues,
+        http: http_addr,
+    };
+    on_ready(&summary);
+
+    stop.await;
+    tracing::info!("shutting down: letting pollers finish their round");
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            "pollers did not stop within {:?}; aborting them",
+            SHUTDOWN_GRACE
+        );
+        tasks.abort_all();
+    }
+    if let Some(t) = http_task {
+        match t.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server ended with an error"),
+            Err(e) => tracing::warn!(error = %e, "HTTP server task failed"),
+            Ok(Ok(())) => {}
+        }
+    }
+    if let Some(e) = emulator {
+        e.shutdown().await;
+    }
+    let store_for_checkpoint = store.clone();
+    match tokio::task::spawn_blocking(move || store_for_checkpoint.checkpoint()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "store checkpoint failed"),
+        Err(e) => tracing::warn!(error = %e, "store checkpoint task failed"),
+    }
+    tracing::info!("stopped");
+    Ok(summary)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the daemon");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
