@@ -102,6 +102,65 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // The leagues' own adapters on their largest game-detail payloads.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+    let leagues = [
+        "scoreline-plugin-nhl".to_owned(),
+        "scoreline-plugin-mlb".to_owned(),
+    ];
+    let built = plugin_build::build(&root, &leagues, &out).expect("build nhl and mlb components");
+    let nhl = sandbox.load_file(&built[0].path).expect("load nhl");
+    let mlb = sandbox.load_file(&built[1].path).expect("load mlb");
+    for (name, adapter, league, file) in [
+        (
+            "nhl_play_by_play",
+            &nhl,
+            "nhl",
+            "nhl/play-by-play-2024030121-2025-04-22-playoff-final.json",
+        ),
+        (
+            "mlb_feed_live",
+            &mlb,
+            "mlb",
+            "mlb/feed-live-744914-2024-07-01-final.json",
+        ),
+    ] {
+        let Ok(body) = std::fs::read(fixtures.join(file)) else {
+            eprintln!("skipping {name}: {file} not found");
+            continue;
+        };
+        let host_ctx = CallContext::new(league, now);
+        let guest_ctx = scoreline_plugin_sdk::CallContext::new(league, now.timestamp());
+        eprintln!("{file}: {} bytes", body.len());
+        let mut group = c.benchmark_group(name);
+        group.measurement_time(Duration::from_secs(5));
+        if league == "nhl" {
+            group.bench_function("native", |b| {
+                b.iter(|| {
+                    scoreline_plugin_nhl::Nhl::parse_game_detail(
+                        &guest_ctx,
+                        "0",
+                        std::hint::black_box(&body),
+                    )
+                })
+            });
+        } else {
+            group.bench_function("native", |b| {
+                b.iter(|| {
+                    scoreline_plugin_mlb::Mlb::parse_game_detail(
+                        &guest_ctx,
+                        "0",
+                        std::hint::black_box(&body),
+                    )
+                })
+            });
+        }
+        group.bench_function("wasm", |b| {
+            b.iter(|| adapter.parse_game_detail(&host_ctx, "0", std::hint::black_box(&body)))
+        });
+        group.finish();
+    }
+
     let mut group = c.benchmark_group("sandbox_overhead");
     group.bench_function("empty_call_fresh_store", |b| {
         b.iter(|| {

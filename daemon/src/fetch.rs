@@ -3,6 +3,7 @@
 //! retries with exponential backoff and jitter for 5xx, 429 and timeouts, `[upstream.overrides]`
 //! rewriting where a host's requests really go, and a record of every attempt.
 
+use crate::clock::Clock;
 use crate::config::{Override, UpstreamConfig};
 use crate::model::PlannedRequest;
 use chrono::{DateTime, Utc};
@@ -91,14 +92,20 @@ pub struct Attempt {
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    clock: Arc<dyn Clock>,
     config: UpstreamConfig,
     emulator: Option<url::Url>,
     limiters: Arc<Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>>,
 }
 
 impl Fetcher {
-    /// A client for `config`; `emulator` is the in-process emulator's base URL, when running.
-    pub fn new(config: UpstreamConfig, emulator: Option<url::Url>) -> Result<Fetcher, FetchError> {
+    /// A client for `config`; `emulator` is the in-process emulator's base URL, when running;
+    /// `clock` stamps the call records and dates `Retry-After`.
+    pub fn new(
+        config: UpstreamConfig,
+        emulator: Option<url::Url>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Fetcher, FetchError> {
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(config.user_agent.clone())
@@ -111,6 +118,7 @@ impl Fetcher {
             })?;
         Ok(Fetcher {
             client,
+            clock,
             config,
             emulator,
             limiters: Arc::default(),
@@ -172,7 +180,7 @@ impl Fetcher {
             n += 1;
             limiter.until_ready().await;
             let started = Instant::now();
-            let at = Utc::now();
+            let at = self.clock.now();
             let outcome = self.once(&url, request, max_body).await;
             let (status, bytes, error) = match &outcome {
                 Ok(f) => (Some(f.status), f.body.len() as u64, None),
@@ -250,7 +258,8 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, Utc::now()));
+        let retry_after =
+            header("retry-after").and_then(|v| parse_retry_after(&v, self.clock.now()));
         let max_age = header("cache-control").and_then(|v| parse_max_age(&v));
         if !(200..300).contains(&status) {
             let retryable = status >= 500 || status == 429;
@@ -401,11 +410,9 @@ mod tests {
         config
             .overrides
             .insert("api-web.nhle.com".into(), Override::Emulator);
-        let f = Fetcher::new(
-            config.clone(),
-            Some(url::Url::parse("http://127.0.0.1:7").unwrap()),
-        )
-        .unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let emulator = Some(url::Url::parse("http://127.0.0.1:7").unwrap());
+        let f = Fetcher::new(config.clone(), emulator, clock.clone()).unwrap();
         let u = f.effective_url("https://site.api.espn.com/apis/site/v2/sports/football/nfl/scoreboard?dates=20261122").unwrap();
         assert_eq!(
             u.as_str(),
@@ -419,7 +426,7 @@ mod tests {
             .effective_url("https://statsapi.mlb.com/api/v1/schedule")
             .unwrap();
         assert_eq!(u.as_str(), "https://statsapi.mlb.com/api/v1/schedule");
-        let without = Fetcher::new(config, None).unwrap();
+        let without = Fetcher::new(config, None, clock).unwrap();
         assert!(matches!(
             without.effective_url("https://api-web.nhle.com/v1/x"),
             Err(FetchError::BadUrl { .. })

@@ -88,6 +88,7 @@ pub async fn run(
     let fetcher = Fetcher::new(
         config.upstream.clone(),
         emulator.as_ref().map(Emulator::base_url),
+        clock.clone(),
     )?;
     let status = StatusBoard::default();
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli;
+mod daemon;
 mod emulator;
 mod espn;
+mod http;
 mod sandbox;
 mod util;

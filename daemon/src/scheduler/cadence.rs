@@ -10,6 +10,9 @@ use std::collections::BTreeSet;
 
 /// How long after its scheduled start a game that never went live is still watched.
 const LATE_START_GRACE: Duration = Duration::hours(6);
+/// How long after its start a game still reported in play keeps the league live (a game that
+/// vanished from upstream while live must not pin the live cadence forever).
+const LIVE_STALE: Duration = Duration::hours(12);
 /// How long after its start an unfinished game's sports day is still fetched.
 const UNFINISHED_WATCH: Duration = Duration::hours(18);
 
@@ -95,7 +98,7 @@ pub fn plan(games: &[GameView], now: DateTime<Utc>, tz: Tz, cadence: &Cadence) -
 
     for g in games {
         let start = g.start;
-        if in_play(g.status) {
+        if in_play(g.status) && start.is_none_or(|s| now - s <= LIVE_STALE) {
             live = true;
             if let Some(s) = start {
                 days.insert(sports_day(s, tz));
@@ -244,6 +247,11 @@ mod tests {
         assert_eq!((d.phase, d.next_at), (Phase::Idle, at(21, 0)));
         let d = plan(&[], at(20, 0), tz, &cadence());
         assert_eq!((d.phase, d.next_at), (Phase::Idle, at(21, 0)));
+        // A game still "live" 13 hours after its start vanished upstream: it no longer pins the
+        // live cadence.
+        let stale = [game(GameStatus::Live, at(7, 0))];
+        let d = plan(&stale, at(20, 0), tz, &cadence());
+        assert_eq!(d.phase, Phase::Idle);
     }
 
     #[test]
