@@ -49,7 +49,7 @@
 //!             version: env!("CARGO_PKG_VERSION").into(),
 //!             leagues: vec!["demo".into()],
 //!             hosts: vec!["scores.example.com".into()],
-//!             cadence: Cadence { idle_secs: 3600, pregame_secs: 60, live_secs: 10, settle_secs: 14400 },
+//!             cadence: Cadence::STANDARD,
 //!         }
 //!     }
 //!

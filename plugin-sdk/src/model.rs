@@ -1,7 +1,8 @@
 //! Constructors and small conveniences on the contract's generated types.
 
 use crate::{
-    AdapterError, CallContext, Competitor, Date, Game, GameStatus, Player, Request, Timestamp,
+    AdapterError, Cadence, CallContext, Competitor, Date, Game, GameStatus, Player, Request,
+    Timestamp,
 };
 
 impl GameStatus {
@@ -24,6 +25,18 @@ impl GameStatus {
     pub fn in_play(self) -> bool {
         matches!(self, GameStatus::Live | GameStatus::Intermission)
     }
+}
+
+impl Cadence {
+    /// The cadence DESIGN.md describes for a typical league: schedule refresh hourly when idle,
+    /// every 60 s in the half hour before a start, every 10 s while live, one settle fetch 4 h
+    /// after the start of a final game.
+    pub const STANDARD: Cadence = Cadence {
+        idle_secs: 3600,
+        pregame_secs: 60,
+        live_secs: 10,
+        settle_secs: 14_400,
+    };
 }
 
 impl Competitor {

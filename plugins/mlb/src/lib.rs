@@ -79,12 +79,7 @@ impl Adapter for Mlb {
             version: env!("CARGO_PKG_VERSION").into(),
             leagues: LEAGUES.iter().map(|(key, _)| (*key).to_owned()).collect(),
             hosts: vec![HOST.into()],
-            cadence: Cadence {
-                idle_secs: 3600,
-                pregame_secs: 60,
-                live_secs: 10,
-                settle_secs: 14400,
-            },
+            cadence: Cadence::STANDARD,
         }
     }
 

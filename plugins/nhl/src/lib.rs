@@ -89,12 +89,7 @@ impl Adapter for Nhl {
             version: env!("CARGO_PKG_VERSION").into(),
             leagues: vec![LEAGUE.into()],
             hosts: vec![HOST.into()],
-            cadence: Cadence {
-                idle_secs: 3600,
-                pregame_secs: 60,
-                live_secs: 10,
-                settle_secs: 14400,
-            },
+            cadence: Cadence::STANDARD,
         }
     }
 

@@ -68,12 +68,7 @@ impl Adapter for Hostile {
                 "good".into(),
             ],
             hosts: vec!["scores.example.com".into()],
-            cadence: Cadence {
-                idle_secs: 3600,
-                pregame_secs: 60,
-                live_secs: 10,
-                settle_secs: 14400,
-            },
+            cadence: Cadence::STANDARD,
         }
     }
 
