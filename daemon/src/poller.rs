@@ -314,13 +314,26 @@ impl LeaguePoller {
 
     /// Validate and commit each parsed game.
     fn absorb(&mut self, now: DateTime<Utc>, games: Vec<Game>, report: &mut RoundReport) {
-        if let Err(e) = self.store.record_schedule(
-            &self.league.key,
-            &self.adapter.info().name,
-            &games,
-            "adapter",
-            now,
-        ) {
+        // The schedule only changes when a game appears or its start or status moves; a live
+        // round would otherwise rewrite every row every few seconds.
+        let schedule_changes: Vec<Game> = games
+            .iter()
+            .filter(|g| {
+                self.games.get(&g.id).is_none_or(|t| {
+                    t.accepted.start_time != g.start_time || t.accepted.status != g.status
+                })
+            })
+            .cloned()
+            .collect();
+        if !schedule_changes.is_empty()
+            && let Err(e) = self.store.record_schedule(
+                &self.league.key,
+                &self.adapter.info().name,
+                &schedule_changes,
+                "adapter",
+                now,
+            )
+        {
             tracing::warn!(league = %self.league.key, error = %e, "schedule not recorded");
         }
         for game in games {
