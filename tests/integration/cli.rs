@@ -136,3 +136,124 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
     use sha2::Digest;
     assert_eq!(espn["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
 }
+
+#[test]
+fn games_and_monitor_stats_read_the_store_with_no_daemon() {
+    use chrono::{TimeZone, Utc};
+    use scoreline::model::{Competitor, Game, GameStatus};
+    use scoreline::store::{GameKey, Store, UpstreamCall};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let at = Utc::now();
+    {
+        let store = Store::open(&data).unwrap();
+        let side = |id: &str, score| Competitor {
+            id: id.into(),
+            abbreviation: id.into(),
+            name: id.into(),
+            score: Some(score),
+        };
+        for (id, league, status, h, a) in [
+            ("1", "nfl", GameStatus::Live, 7, 3),
+            ("2", "nfl", GameStatus::Final, 21, 24),
+            ("3", "nba", GameStatus::Live, 50, 48),
+        ] {
+            let game = Game {
+                id: id.into(),
+                league: league.into(),
+                sport: "football".into(),
+                status,
+                status_detail: String::new(),
+                period: Some(2),
+                clock: None,
+                clock_seconds: None,
+                start_time: Some(Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap()),
+                season: None,
+                season_type: None,
+                week: None,
+                venue: None,
+                overtime: false,
+                extra_time: false,
+                shootout: false,
+                home: side("HOM", h),
+                away: side("AWY", a),
+                details: Default::default(),
+            };
+            store
+                .record_game(&GameKey::new(league, "espn", id), &game, at)
+                .unwrap();
+        }
+        for (status, error) in [
+            (Some(200), None),
+            (Some(500), Some("upstream answered 500".to_owned())),
+            (None, Some("timed out".to_owned())),
+        ] {
+            let call = UpstreamCall {
+                at,
+                adapter: "espn".into(),
+                league: "nfl".into(),
+                host: "site.api.espn.com".into(),
+                url: "https://site.api.espn.com/x".into(),
+                status,
+                bytes: 100,
+                latency_ms: 5,
+                error,
+                from_cache: false,
+            };
+            store.record_call(&call).unwrap();
+        }
+    }
+    let config = dir.path().join("scoreline.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.to_str().unwrap()),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+
+    let out = util::scoreline(&[
+        "--config", config, "games", "--league", "nfl", "--status", "live", "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    let games = v["games"].as_array().unwrap();
+    assert_eq!(games.len(), 1);
+    assert_eq!(
+        (games[0]["id"].as_str(), games[0]["status"].as_str()),
+        (Some("1"), Some("live"))
+    );
+    assert_eq!(
+        (
+            games[0]["home"]["score"].as_u64(),
+            games[0]["away"]["score"].as_u64()
+        ),
+        (Some(7), Some(3))
+    );
+
+    let out = util::scoreline(&["--config", config, "monitor", "stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    let upstream = v["upstream"].as_array().unwrap();
+    assert_eq!(upstream.len(), 1);
+    assert_eq!(upstream[0]["host"], "site.api.espn.com");
+    assert_eq!(
+        (
+            upstream[0]["calls"].as_u64(),
+            upstream[0]["errors"].as_u64()
+        ),
+        (Some(3), Some(2))
+    );
+    assert_eq!(v["rejected_snapshots"], 0);
+
+    let out = util::scoreline(&["--config", config, "games", "--status", "over"]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses an unknown status");
+}
