@@ -4,7 +4,7 @@
 
 use crate::util;
 use chrono::{TimeZone, Utc};
-use scoreline::model::{GameDetail, GamesResult};
+use scoreline::model::GamesResult;
 use scoreline::sandbox::{Adapter, CallContext};
 use scoreline_plugin_sdk::Adapter as _;
 use std::sync::OnceLock;
@@ -87,90 +87,54 @@ fn summary_facts(name: &str) -> Option<SummaryFacts> {
     })
 }
 
-/// The fields both runs must agree on, from the component's answer.
-fn board_key(r: &GamesResult) -> Vec<String> {
-    r.games
-        .iter()
-        .map(|g| {
-            format!(
-                "{} {} {}:{:?} {}:{:?} p{:?} {:?} {:?} ot{} et{} so{}",
-                g.id,
-                g.status,
-                g.home.abbreviation,
-                g.home.score,
-                g.away.abbreviation,
-                g.away.score,
-                g.period,
-                g.clock,
-                g.start_time.map(|t| t.timestamp()),
-                g.overtime,
-                g.extra_time,
-                g.shootout
-            )
-        })
-        .collect()
+/// The fields both runs must agree on, one line per game. A macro because the component's answer
+/// (host model) and the native one (SDK types) are different types with the same field names;
+/// `$start` maps a game to its start as Unix seconds.
+macro_rules! game_keys {
+    ($games:expr, $start:expr) => {
+        $games
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} {}:{:?} {}:{:?} p{:?} {:?} {:?} ot{} et{} so{}",
+                    g.id,
+                    g.status.as_str(),
+                    g.home.abbreviation,
+                    g.home.score,
+                    g.away.abbreviation,
+                    g.away.score,
+                    g.period,
+                    g.clock,
+                    $start(g),
+                    g.overtime,
+                    g.extra_time,
+                    g.shootout
+                )
+            })
+            .collect::<Vec<String>>()
+    };
 }
 
-/// The same fields from the native parser's answer.
-fn native_board_key(r: &scoreline_plugin_sdk::GamesResult) -> Vec<String> {
-    r.games
-        .iter()
-        .map(|g| {
-            format!(
-                "{} {} {}:{:?} {}:{:?} p{:?} {:?} {:?} ot{} et{} so{}",
-                g.id,
-                g.status.as_str(),
-                g.home.abbreviation,
-                g.home.score,
-                g.away.abbreviation,
-                g.away.score,
-                g.period,
-                g.clock,
-                g.start_time,
-                g.overtime,
-                g.extra_time,
-                g.shootout
-            )
-        })
-        .collect()
-}
-
-fn plays_key(d: &GameDetail) -> Vec<String> {
-    d.scoring_plays
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} {:?} {:?} +{} {}-{} {}",
-                p.sequence,
-                p.team,
-                p.scorer_id,
-                p.scorer_name,
-                p.points,
-                p.home_score,
-                p.away_score,
-                p.kind
-            )
-        })
-        .collect()
-}
-
-fn native_plays_key(d: &scoreline_plugin_sdk::GameDetail) -> Vec<String> {
-    d.scoring_plays
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} {:?} {:?} +{} {}-{} {}",
-                p.sequence,
-                p.team,
-                p.scorer_id,
-                p.scorer_name,
-                p.points,
-                p.home_score,
-                p.away_score,
-                p.kind
-            )
-        })
-        .collect()
+/// The same for scoring plays.
+macro_rules! play_keys {
+    ($plays:expr) => {
+        $plays
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {:?} {:?} +{} {}-{} {}",
+                    p.sequence,
+                    p.team,
+                    p.scorer_id,
+                    p.scorer_name,
+                    p.points,
+                    p.home_score,
+                    p.away_score,
+                    p.kind
+                )
+            })
+            .collect::<Vec<String>>()
+    };
 }
 
 #[test]
@@ -212,8 +176,10 @@ fn component_parses_every_recorded_espn_payload() {
             let native =
                 scoreline_plugin_espn::Espn::parse_scoreboard(&native_ctx(league), &body).unwrap();
             assert_eq!(
-                board_key(&r),
-                native_board_key(&native),
+                game_keys!(r.games, |g: &scoreline::model::Game| g
+                    .start_time
+                    .map(|t| t.timestamp())),
+                game_keys!(native.games, |g: &scoreline_plugin_sdk::Game| g.start_time),
                 "{name}: component and native disagree"
             );
         } else {
@@ -250,8 +216,8 @@ fn component_parses_every_recorded_espn_payload() {
                     .unwrap()
                     .detail;
             assert_eq!(
-                plays_key(&d),
-                native_plays_key(&native),
+                play_keys!(d.scoring_plays),
+                play_keys!(native.scoring_plays),
                 "{name}: component and native disagree"
             );
             assert_eq!(d.shootout.len(), native.shootout.len(), "{name}");
