@@ -278,16 +278,9 @@ fn list(config: &Config, json: bool) -> Result<(), CliError> {
     stdout
         .write_all(out.as_bytes())
         .map_err(|source| io("write stdout", source))?;
-    if !errors.is_empty() {
-        // Each failure was logged already; a partial listing still exits non-zero.
-        return Err(errors
-            .into_iter()
-            .next()
-            .map(CliError::Load)
-            .unwrap_or(CliError::Io {
-                what: "list".into(),
-                source: std::io::Error::other("adapter load failed"),
-            }));
+    // Each failure was logged already; a partial listing still exits non-zero.
+    if let Some(first) = errors.into_iter().next() {
+        return Err(CliError::Load(first));
     }
     Ok(())
 }
