@@ -131,6 +131,7 @@ fn bench(c: &mut Criterion) {
                     bytes: 48_000,
                     latency_ms: 120,
                     error: None,
+                    attempt: 1,
                     from_cache: false,
                 })
                 .expect("record");

@@ -475,6 +475,7 @@ impl LeaguePoller {
             latency_ms: u64::try_from(a.latency.as_millis()).unwrap_or(u64::MAX),
             error: a.error,
             from_cache: false,
+            attempt: 1,
         };
         if let Err(e) = self.store.record_call(&call) {
             tracing::warn!(error = %e, "upstream call not logged");

@@ -21,11 +21,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration this binary knows, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    sql: include_str!("migrations/0001_init.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_upstream_policy.sql",
+        sql: include_str!("migrations/0002_upstream_policy.sql"),
+    },
+];
 
 /// The schema version this binary writes.
 pub(crate) fn latest_version() -> u32 {

@@ -63,8 +63,8 @@ mod tests;
 
 pub use error::StoreError;
 pub use types::{
-    CallStat, GameFilter, GameKey, Recorded, ScheduledGame, StoreHealth, StoredGame, TeamRef,
-    TimelineRow, UpstreamCall,
+    BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
+    StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,
 };
 
 use crate::model::{self, GameStatus};
@@ -464,8 +464,8 @@ impl Store {
         let conn = self.conn();
         conn.prepare_cached(
             "INSERT INTO upstream_calls (at, adapter, league, host, url, status, bytes,
-                 latency_ms, error, from_cache)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 latency_ms, error, from_cache, attempt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .op(OP)?
         .execute(params![
@@ -479,9 +479,72 @@ impl Store {
             latency,
             call.error,
             call.from_cache,
+            call.attempt.max(1),
         ])
         .op(OP)?;
         Ok(())
+    }
+
+    /// Append a circuit-breaker state change.
+    pub fn record_breaker(&self, t: &BreakerTransition) -> Result<(), StoreError> {
+        const OP: &str = "record_breaker";
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO breaker_transitions (at, host, state, reason) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .op(OP)?
+        .execute(params![
+            t.at.timestamp_millis(),
+            t.host,
+            t.state.as_str(),
+            t.reason
+        ])
+        .op(OP)?;
+        Ok(())
+    }
+
+    /// The latest breaker transition of every host that has one, sorted by host.
+    pub fn breaker_states(&self) -> Result<Vec<BreakerTransition>, StoreError> {
+        const OP: &str = "breaker_states";
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT b.at, b.host, b.state, b.reason FROM breaker_transitions b
+                 WHERE b.id = (SELECT MAX(id) FROM breaker_transitions WHERE host = b.host)
+                 ORDER BY b.host",
+            )
+            .op(OP)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        rows.into_iter()
+            .map(|(at, host, state, reason)| {
+                let corrupt = |message: String| StoreError::Corrupt {
+                    what: "breaker_transitions",
+                    key: host.clone(),
+                    message,
+                };
+                let state = BreakerState::parse(&state)
+                    .ok_or_else(|| corrupt(format!("unknown state `{state}`")))?;
+                let at = DateTime::from_timestamp_millis(at)
+                    .ok_or_else(|| corrupt(format!("time {at} ms is out of range")))?;
+                Ok(BreakerTransition {
+                    at,
+                    host,
+                    state,
+                    reason,
+                })
+            })
+            .collect()
     }
 
     /// Keep a snapshot the validator refused, with the reason.

@@ -459,6 +459,7 @@ fn call_stats_and_rejections() {
             latency_ms,
             error: error.map(str::to_owned),
             from_cache,
+            attempt: 1,
         }
     };
     let calls = [
@@ -673,7 +674,10 @@ fn migrations_are_numbered_one_up() {
 #[test]
 fn migration_files_are_append_only() {
     use sha2::{Digest, Sha256};
-    let pinned = ["0001_init.sql 33e8a33e8f4415c5cb88fe7014e4000db15821c0f355e6245aecda1747c97ba7"];
+    let pinned = [
+        "0001_init.sql 33e8a33e8f4415c5cb88fe7014e4000db15821c0f355e6245aecda1747c97ba7",
+        "0002_upstream_policy.sql 9a4d9194bdc449aab60375f84131fd934bdf75f7290ddfabebf86add59a1b739",
+    ];
     let actual: Vec<String> = MIGRATIONS
         .iter()
         .map(|m| {
@@ -706,6 +710,7 @@ fn empty_database_migrates_to_latest() {
     assert_eq!(
         tables,
         [
+            "breaker_transitions",
             "games",
             "rejections",
             "schedules",
@@ -938,5 +943,30 @@ fn committed_rows_survive_kill_9() {
     assert!(
         home == rows && (plays == rows || plays + 1 == rows),
         "{home} {rows} {plays}"
+    );
+}
+
+#[test]
+fn breaker_states_are_the_latest_transition_per_host() {
+    let store = Store::open_in_memory().unwrap();
+    assert!(store.breaker_states().unwrap().is_empty());
+    let tr = |at, host: &str, state, reason: &str| BreakerTransition {
+        at: t(at),
+        host: host.into(),
+        state,
+        reason: reason.into(),
+    };
+    let rows = [
+        tr(1, "b.example", BreakerState::Open, "5 failures in a row"),
+        tr(2, "a.example", BreakerState::Open, "5 failures in a row"),
+        tr(3, "b.example", BreakerState::HalfOpen, "cool-down over"),
+        tr(4, "b.example", BreakerState::Closed, "trial request succeeded"),
+    ];
+    for r in &rows {
+        store.record_breaker(r).unwrap();
+    }
+    assert_eq!(
+        store.breaker_states().unwrap(),
+        vec![rows[1].clone(), rows[3].clone()]
     );
 }

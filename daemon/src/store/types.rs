@@ -149,6 +149,60 @@ pub struct UpstreamCall {
     pub error: Option<String>,
     /// Answered from the host's cache without a request.
     pub from_cache: bool,
+    /// Which attempt this was: 1 for the first try, more for a retry.
+    pub attempt: u32,
+}
+
+/// A circuit breaker's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Requests flow.
+    Closed,
+    /// Requests are refused without being sent.
+    Open,
+    /// One trial request is allowed through.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// The name stored and shown: `closed`, `open`, `half_open`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<BreakerState> {
+        match s {
+            "closed" => Some(BreakerState::Closed),
+            "open" => Some(BreakerState::Open),
+            "half_open" => Some(BreakerState::HalfOpen),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One circuit-breaker state change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakerTransition {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The upstream host.
+    pub host: String,
+    /// The state entered.
+    pub state: BreakerState,
+    /// Why.
+    pub reason: String,
 }
 
 /// Upstream calls of one host for one league since some time.
