@@ -1,12 +1,13 @@
 //! The command line: flags parsed by clap, then each subcommand run against the library. Results
 //! go to stdout; every log line goes to stderr.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, ScaledClock, SystemClock};
 use crate::config::{Config, ConfigError};
+use crate::fetch::recording::Replay;
 use crate::model::GameStatus;
 use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
-use crate::runtime::{self, RunError};
+use crate::runtime::{self, RunError, RunOptions};
 use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
 use crate::store::{GameFilter, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -48,6 +49,16 @@ pub enum Command {
         /// Stop after this many seconds (exit 0); default: run until SIGINT or SIGTERM.
         #[arg(long, value_name = "SECS")]
         duration: Option<u64>,
+        /// Save every upstream response, with its request and time, into this new folder.
+        #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+        record: Option<PathBuf>,
+        /// Serve upstream responses from this recording instead of the network; the run ends
+        /// when every response has been served.
+        #[arg(long, value_name = "DIR")]
+        replay: Option<PathBuf>,
+        /// Replay speed: recorded seconds per real second.
+        #[arg(long, value_name = "N", default_value_t = 1.0, requires = "replay")]
+        speed: f64,
     },
     /// List games from the embedded store (works with no daemon running).
     Games {
@@ -67,6 +78,26 @@ pub enum Command {
     /// Build, list and run adapter components.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Work with upstream recordings.
+    #[command(subcommand)]
+    Recording(RecordingCommand),
+}
+
+/// `scoreline recording ...`
+#[derive(Debug, Subcommand)]
+pub enum RecordingCommand {
+    /// Turn a folder of snapshots named with their time (`NNNN-2026-07-07T00-07-28Z.json`) into
+    /// a recording that answers URL with them, in time order.
+    Import {
+        /// The folder of snapshots.
+        source: PathBuf,
+        /// The URL they answer; without a query string it answers every query on its path.
+        #[arg(long)]
+        url: String,
+        /// The new recording folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `scoreline monitor ...`
@@ -200,13 +231,34 @@ pub enum CliError {
     /// The daemon failed to start.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// A recording could not be read or written.
+    #[error(transparent)]
+    Recording(#[from] crate::fetch::recording::RecordingError),
+    /// A flag value is out of range.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Run { duration } => run_daemon(config, duration),
+        Command::Run {
+            duration,
+            record,
+            replay,
+            speed,
+        } => run_daemon(config, duration, record, replay, speed),
+        Command::Recording(RecordingCommand::Import { source, url, out }) => {
+            let n = crate::fetch::recording::import(&source, &url, &out)?;
+            writeln!(
+                std::io::stdout().lock(),
+                "imported {n} snapshot(s) into {}",
+                out.display()
+            )
+            .map_err(|source| io("write stdout", source))?;
+            Ok(())
+        }
         Command::Games {
             league,
             status,
@@ -324,27 +376,73 @@ impl ExecBody {
     }
 }
 
-fn run_daemon(config: Config, duration: Option<u64>) -> Result<(), CliError> {
+fn run_daemon(
+    config: Config,
+    duration: Option<u64>,
+    record: Option<PathBuf>,
+    replay: Option<PathBuf>,
+    speed: f64,
+) -> Result<(), CliError> {
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--speed must be a positive number, not {speed}"
+        )));
+    }
+    let replay = match replay {
+        Some(dir) => Some(Arc::new(Replay::open(&dir)?)),
+        None => None,
+    };
+    let clock: Arc<dyn Clock> = match &replay {
+        Some(r) => Arc::new(ScaledClock::new(r.start(), speed)),
+        None => Arc::new(SystemClock),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|source| io("start the async runtime", source))?;
+    let options = RunOptions {
+        record,
+        replay: replay.clone(),
+    };
+    let replay_clock = clock.clone();
     runtime.block_on(async move {
-        let stop = async move {
-            match duration {
-                Some(secs) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {
-                            tracing::info!(secs, "run duration reached");
+        let replay_done = async move {
+            match replay {
+                Some(r) => loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    if r.finished(replay_clock.now()) {
+                        let unserved = r.pending();
+                        if unserved > 0 {
+                            tracing::warn!(
+                                unserved,
+                                "replay complete; some recorded responses were never asked for"
+                            );
+                        } else {
+                            tracing::info!(responses = r.len(), "replay complete");
                         }
-                        _ = runtime::signal() => {}
+                        break;
                     }
-                }
-                None => runtime::signal().await,
+                },
+                None => std::future::pending::<()>().await,
             }
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        runtime::run(config, clock, stop, |s| {
+        let stop = async move {
+            let limit = async {
+                match duration {
+                    Some(secs) => {
+                        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+                        tracing::info!(secs, "run duration reached");
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = limit => {}
+                _ = replay_done => {}
+                _ = runtime::signal() => {}
+            }
+        };
+        runtime::run(config, options, clock, stop, |s| {
             tracing::info!(leagues = ?s.leagues, http = ?s.http, "scoreline running");
         })
         .await?;

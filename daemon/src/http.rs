@@ -28,6 +28,8 @@ pub struct AppState {
     pub adapters: Arc<Vec<AdapterSummary>>,
     /// Bearer token for `/admin`; `None` disables the admin routes.
     pub admin_token: Option<Arc<str>>,
+    /// The upstream client, for its circuit breakers and cache; none in tests without one.
+    pub fetcher: Option<crate::fetch::Fetcher>,
 }
 
 /// An adapter as `/health` lists it.
@@ -165,11 +167,29 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(h) => (true, json!({ "ok": true, "detail": h })),
         Err(e) => (false, json!({ "ok": false, "error": e.to_string() })),
     };
+    let breakers = state
+        .fetcher
+        .as_ref()
+        .map(crate::fetch::Fetcher::breakers)
+        .unwrap_or_default();
+    let open = breakers
+        .iter()
+        .filter(|b| b.state != crate::store::BreakerState::Closed)
+        .count();
+    let (cache_bytes, cache_entries) = state
+        .fetcher
+        .as_ref()
+        .map_or((0, 0), crate::fetch::Fetcher::cache_usage);
     let status = if ok { "ok" } else { "degraded" };
     let body = json!({
         "status": status,
         "store": store_json,
         "scheduler": { "leagues": leagues, "leagues_with_errors": league_errors },
+        "upstream": {
+            "breakers": breakers,
+            "breakers_not_closed": open,
+            "cache": { "bytes": cache_bytes, "entries": cache_entries },
+        },
         "adapters": *state.adapters,
     });
     let code = if ok {

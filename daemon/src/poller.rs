@@ -5,7 +5,7 @@
 
 use crate::clock::Clock;
 use crate::config::LeagueConfig;
-use crate::fetch::{Attempt, Fetcher};
+use crate::fetch::{Attempt, FetchOutcome, Fetcher, Freshness, HostTransition};
 use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest};
 use crate::sandbox::{Adapter, CallContext, CallError};
 use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
@@ -73,6 +73,28 @@ struct Tracked {
     settled: bool,
     /// (home, away, period) at the last successful detail parse.
     detail_sig: Option<(Option<u32>, Option<u32>, Option<u32>)>,
+    /// Failed detail fetches in a row, and when the next try is allowed.
+    detail_failures: u32,
+    detail_retry_at: Option<DateTime<Utc>>,
+}
+
+impl Tracked {
+    fn new(accepted: Game, settled: bool) -> Tracked {
+        Tracked {
+            accepted,
+            held: None,
+            settled,
+            detail_sig: None,
+            detail_failures: 0,
+            detail_retry_at: None,
+        }
+    }
+}
+
+/// After a failed game detail, wait 30 s, then twice as long after each further failure, up
+/// to 15 min, before asking again (a scoreboard round still runs at the normal cadence).
+fn detail_backoff(failures: u32) -> Duration {
+    Duration::seconds((30_i64 << failures.saturating_sub(1).min(5)).min(900))
 }
 
 /// One round's outcome, for tests and logs.
@@ -135,15 +157,7 @@ impl LeaguePoller {
             .filter(|(key, _)| key.adapter == adapter.info().name)
             .map(|(key, game)| {
                 let settled = game.status == GameStatus::Final;
-                (
-                    key.game_id,
-                    Tracked {
-                        accepted: game,
-                        held: None,
-                        settled,
-                        detail_sig: None,
-                    },
-                )
+                (key.game_id, Tracked::new(game, settled))
             })
             .collect();
         Ok(LeaguePoller {
@@ -224,8 +238,9 @@ impl LeaguePoller {
             }
             self.last_idle_refresh = Some(now);
         }
+        let freshness = Freshness::from(decision.phase);
         for day in days {
-            match self.scoreboard(now, day).await {
+            match self.scoreboard(now, day, freshness).await {
                 Ok(result) => {
                     hint = hint.max(result.poll_hint_secs);
                     self.absorb(now, result.games, &mut report);
@@ -254,16 +269,25 @@ impl LeaguePoller {
                     None => has_points,
                     Some(prev) => prev != sig,
                 };
-                (moved && t.accepted.status != GameStatus::Scheduled) || settle.contains(id)
+                let backing_off = t.detail_retry_at.is_some_and(|at| now < at);
+                ((moved && t.accepted.status != GameStatus::Scheduled) || settle.contains(id))
+                    && !backing_off
             })
             .map(|(id, _)| id.clone())
             .collect();
         for id in wanted {
-            match self.detail(now, &id).await {
+            let freshness = if settle.contains(&id) {
+                Freshness::Settle
+            } else {
+                Freshness::Live
+            };
+            match self.detail(now, &id, freshness).await {
                 Ok(detail) => {
                     report.details += 1;
                     hint = hint.max(detail.poll_hint_secs);
                     if let Some(t) = self.games.get_mut(&id) {
+                        t.detail_failures = 0;
+                        t.detail_retry_at = None;
                         t.detail_sig = Some((
                             t.accepted.home.score,
                             t.accepted.away.score,
@@ -277,7 +301,14 @@ impl LeaguePoller {
                 }
                 Err(e) => {
                     report.errors += 1;
-                    tracing::warn!(league = %self.league.key, game_id = %id, error = %e, "game detail failed");
+                    let mut retry_at = None;
+                    if let Some(t) = self.games.get_mut(&id) {
+                        t.detail_failures += 1;
+                        let at = now + detail_backoff(t.detail_failures);
+                        t.detail_retry_at = Some(at);
+                        retry_at = Some(at);
+                    }
+                    tracing::warn!(league = %self.league.key, game_id = %id, error = %e, retry_at = ?retry_at, "game detail failed");
                     last_error = Some(e.to_string());
                 }
             }
@@ -369,12 +400,10 @@ impl LeaguePoller {
                                 &game,
                                 recorded.state_changed,
                             );
-                            let entry = self.games.entry(id).or_insert_with(|| Tracked {
-                                accepted: game.clone(),
-                                held: None,
-                                settled: false,
-                                detail_sig: None,
-                            });
+                            let entry = self
+                                .games
+                                .entry(id)
+                                .or_insert_with(|| Tracked::new(game.clone(), false));
                             if entry.accepted.status != GameStatus::Final
                                 && game.status == GameStatus::Final
                             {
@@ -420,22 +449,28 @@ impl LeaguePoller {
         &self,
         now: DateTime<Utc>,
         day: NaiveDate,
+        freshness: Freshness,
     ) -> Result<GamesResult, PollError> {
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let request = blocking(move || adapter.scoreboard_request(&ctx, day)).await??;
-        let body = self.fetch(&request).await?;
+        let body = self.fetch(&request, freshness).await?;
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         Ok(blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??)
     }
 
-    async fn detail(&self, now: DateTime<Utc>, game_id: &str) -> Result<GameDetail, PollError> {
+    async fn detail(
+        &self,
+        now: DateTime<Utc>,
+        game_id: &str,
+        freshness: Freshness,
+    ) -> Result<GameDetail, PollError> {
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
         let request = blocking(move || adapter.game_detail_request(&ctx, &id)).await??;
-        let body = self.fetch(&request).await?;
+        let body = self.fetch(&request, freshness).await?;
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
@@ -448,15 +483,41 @@ impl LeaguePoller {
         Ok(detail)
     }
 
-    async fn fetch(&self, request: &PlannedRequest) -> Result<Vec<u8>, PollError> {
-        let (outcome, attempts) = self.fetcher.get(request, self.adapter_max_body()).await;
+    async fn fetch(
+        &self,
+        request: &PlannedRequest,
+        freshness: Freshness,
+    ) -> Result<Arc<[u8]>, PollError> {
+        let FetchOutcome {
+            result,
+            attempts,
+            transitions,
+        } = self
+            .fetcher
+            .get(request, self.adapter_max_body(), freshness)
+            .await;
         for a in attempts {
             self.log_call(a);
         }
-        outcome.map(|f| f.body).map_err(|source| PollError::Fetch {
+        for t in transitions {
+            self.log_transition(t);
+        }
+        result.map(|f| f.body).map_err(|source| PollError::Fetch {
             url: request.url.clone(),
             source,
         })
+    }
+
+    fn log_transition(&self, t: HostTransition) {
+        let row = crate::store::BreakerTransition {
+            at: t.at,
+            host: t.host,
+            state: t.transition.state,
+            reason: t.transition.reason,
+        };
+        if let Err(e) = self.store.record_breaker(&row) {
+            tracing::warn!(error = %e, "breaker transition not stored");
+        }
     }
 
     fn adapter_max_body(&self) -> usize {
@@ -474,8 +535,8 @@ impl LeaguePoller {
             bytes: a.bytes,
             latency_ms: u64::try_from(a.latency.as_millis()).unwrap_or(u64::MAX),
             error: a.error,
-            from_cache: false,
-            attempt: 1,
+            from_cache: a.from_cache,
+            attempt: a.attempt,
         };
         if let Err(e) = self.store.record_call(&call) {
             tracing::warn!(error = %e, "upstream call not logged");
@@ -493,7 +554,7 @@ impl LeaguePoller {
                 self.poll(now).await;
                 continue;
             }
-            let wait = (self.next_at - now).to_std().unwrap_or_default();
+            let wait = clock.real_wait((self.next_at - now).to_std().unwrap_or_default());
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.changed() => {}
@@ -534,5 +595,16 @@ fn log_change(key: &GameKey, previous: Option<&Game>, game: &Game, changed: bool
             tracing::info!(game = %key, period = ?game.period, clock = ?game.clock, "score: {}", score(game))
         }
         Some(_) => tracing::debug!(game = %key, period = ?game.period, "period: {}", score(game)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_retries_back_off_from_30_s_to_15_min() {
+        let secs: Vec<i64> = (1..=8).map(|n| detail_backoff(n).num_seconds()).collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 900, 900, 900]);
     }
 }

@@ -5,7 +5,8 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::emulator::Emulator;
-use crate::fetch::Fetcher;
+use crate::fetch::recording::{Recorder, RecordingError, Replay};
+use crate::fetch::{Fetcher, Upstream};
 use crate::http::{self, AdapterSummary, AppState};
 use crate::poller::{LeaguePoller, StatusBoard};
 use crate::registry::Registry;
@@ -46,6 +47,19 @@ pub enum RunError {
     /// No league could be polled.
     #[error("no league can be polled: {0}")]
     NothingToPoll(String),
+    /// The recording to write or replay failed.
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
+}
+
+/// Where upstream responses come from and go, for one run.
+#[derive(Debug, Default)]
+pub struct RunOptions {
+    /// Append every upstream response to a recording in this folder.
+    pub record: Option<std::path::PathBuf>,
+    /// Serve upstream responses from this recording instead of the network (no emulator is
+    /// started; the clock should be a replay clock starting at the recording's start).
+    pub replay: Option<Arc<Replay>>,
 }
 
 /// How `run` ended.
@@ -60,6 +74,7 @@ pub struct RunSummary {
 /// Start everything, run until `stop` resolves, then shut down in order.
 pub async fn run(
     config: Config,
+    options: RunOptions,
     clock: Arc<dyn Clock>,
     stop: impl std::future::Future<Output = ()>,
     on_ready: impl FnOnce(&RunSummary),
@@ -76,6 +91,10 @@ pub async fn run(
         return Err(RunError::NothingToPoll(hint));
     }
     let emulator = match &config.emulator {
+        Some(_) if options.replay.is_some() => {
+            tracing::info!("replaying a recording: the emulator is not started");
+            None
+        }
         Some(ec) => {
             let e = Emulator::start(ec.clone(), clock.clone())
                 .await
@@ -85,11 +104,24 @@ pub async fn run(
         }
         None => None,
     };
-    let fetcher = Fetcher::new(
-        config.upstream.clone(),
-        emulator.as_ref().map(Emulator::base_url),
-        clock.clone(),
-    )?;
+    let recorder = match &options.record {
+        Some(dir) => {
+            let r = Recorder::create(dir)?;
+            tracing::info!(dir = %dir.display(), "recording every upstream response");
+            Some(r)
+        }
+        None => None,
+    };
+    let upstream = match &options.replay {
+        Some(replay) => {
+            tracing::info!(responses = replay.len(), from = %replay.start(), to = %replay.end(), "replaying a recording; no network");
+            Upstream::Replay(replay.clone())
+        }
+        None => Upstream::Network {
+            emulator: emulator.as_ref().map(Emulator::base_url),
+        },
+    };
+    let fetcher = Fetcher::open(config.upstream.clone(), upstream, recorder, clock.clone())?;
     let status = StatusBoard::default();
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -134,6 +166,7 @@ pub async fn run(
         let state = AppState {
             store: store.clone(),
             status: status.clone(),
+            fetcher: Some(fetcher.clone()),
             adapters: Arc::new(
                 registry
                     .iter()

@@ -200,7 +200,7 @@ fn games_and_monitor_stats_read_the_store_with_no_daemon() {
                 latency_ms: 5,
                 error,
                 from_cache: false,
-            attempt: 1,
+                attempt: 1,
             };
             store.record_call(&call).unwrap();
         }

@@ -243,8 +243,9 @@ async fn cadence_walks_idle_pregame_live_settle_at_the_right_times() {
     assert_eq!((r.errors, r.details, r.accepted), (0, 0, 2), "{r:?}");
     assert_eq!(rig.poller.next_at(), same + td(10));
 
-    // The first instant after that where the score moved: detail fetched again.
-    let moved = (1..600)
+    // The first instant after that where the score moved (and the emulator's `max-age=5` on
+    // the last scoreboard has run out): detail fetched again.
+    let moved = (5..600)
         .map(|s| same + td(s))
         .find(|u| {
             let (h, a2, _) = signature(&a, *u);

@@ -98,6 +98,7 @@ fn state() -> AppState {
     AppState {
         store,
         status,
+        fetcher: None,
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),

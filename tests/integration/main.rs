@@ -8,5 +8,6 @@ mod daemon;
 mod emulator;
 mod espn;
 mod http;
+mod replay;
 mod sandbox;
 mod util;

@@ -116,6 +116,44 @@ struct RawUpstream {
     /// `emulator` means the in-process emulator's address.
     #[serde(default)]
     overrides: BTreeMap<String, String>,
+    /// The circuit breaker.
+    #[serde(default)]
+    breaker: RawBreaker,
+    /// The response cache.
+    #[serde(default)]
+    cache: RawCache,
+}
+
+/// `[upstream.breaker]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBreaker {
+    /// Failed attempts in a row that open a host's breaker. Default 5.
+    failures: Option<u32>,
+    /// Seconds open before a half-open trial. Default 30.
+    cooldown_secs: Option<u64>,
+    /// Longest cool-down after failed trials, seconds. Default 600.
+    max_cooldown_secs: Option<u64>,
+    /// Longest `Retry-After` waited out inside a request, seconds. Default 10.
+    max_retry_after_wait_secs: Option<u64>,
+}
+
+/// `[upstream.cache]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCache {
+    /// Seconds a response fetched for a live game is reused. Default 5.
+    live_secs: Option<u64>,
+    /// ... before games start. Default 30.
+    pregame_secs: Option<u64>,
+    /// ... with no game near. Default 300.
+    idle_secs: Option<u64>,
+    /// ... for the settle fetch after a final. Default 0 (always fresh).
+    settle_secs: Option<u64>,
+    /// Upper bound on upstream `max-age`, seconds. Default 600.
+    max_age_cap_secs: Option<u64>,
+    /// Cache size, MiB. Default 16.
+    max_mib: Option<u64>,
 }
 
 /// `[http]`: the API server.
@@ -235,6 +273,41 @@ pub struct UpstreamConfig {
     pub user_agent: String,
     /// Host → where requests for it really go.
     pub overrides: BTreeMap<String, Override>,
+    /// The circuit breaker every upstream host gets.
+    pub breaker: BreakerConfig,
+    /// The response cache shared by every league.
+    pub cache: CacheConfig,
+}
+
+/// `[upstream.breaker]`: when a host's breaker opens and how long it stays open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakerConfig {
+    /// Failed attempts in a row (5xx, 429, timeout, network error) that open the breaker.
+    pub failures: u32,
+    /// How long it stays open before a half-open trial; doubles after each failed trial.
+    pub cooldown: Duration,
+    /// The longest cool-down after repeated failed trials.
+    pub max_cooldown: Duration,
+    /// The longest `Retry-After` the fetcher waits out inside one request; a longer one holds
+    /// the host's breaker open until then instead.
+    pub max_retry_after_wait: Duration,
+}
+
+/// `[upstream.cache]`: how long a response is reused, by the game state it was fetched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// While a game in view is live.
+    pub live: Duration,
+    /// Before games start.
+    pub pregame: Duration,
+    /// With no game near.
+    pub idle: Duration,
+    /// The settle fetch after a final.
+    pub settle: Duration,
+    /// Upper bound on an upstream `Cache-Control: max-age`.
+    pub max_age_cap: Duration,
+    /// Most body bytes kept; the oldest entries are evicted first.
+    pub max_bytes: usize,
 }
 
 /// Where an overridden host's requests go.
@@ -346,6 +419,10 @@ impl Config {
 
 struct Validator<'a> {
     path: &'a Path,
+}
+
+fn ttl_secs(v: Option<u64>, default: u64) -> Duration {
+    Duration::from_secs(v.unwrap_or(default).min(3_600))
 }
 
 impl Validator<'_> {
@@ -526,6 +603,45 @@ impl Validator<'_> {
         if rate == 0 {
             return Err(self.invalid("upstream.rate_per_sec", "must be at least 1"));
         }
+        let b = u.breaker;
+        let failures = b.failures.unwrap_or(5);
+        if failures == 0 {
+            return Err(self.invalid("upstream.breaker.failures", "must be at least 1"));
+        }
+        const DAY: u64 = 86_400;
+        let cooldown = self
+            .secs(
+                "upstream.breaker.cooldown_secs".into(),
+                b.cooldown_secs,
+                DAY,
+            )?
+            .unwrap_or(Duration::from_secs(30));
+        let max_cooldown = self
+            .secs(
+                "upstream.breaker.max_cooldown_secs".into(),
+                b.max_cooldown_secs,
+                DAY,
+            )?
+            .unwrap_or(Duration::from_secs(600))
+            .max(cooldown);
+        let c = u.cache;
+        let ttl = |key: &str, v: Option<u64>, default: u64| -> Result<Duration, ConfigError> {
+            match v.unwrap_or(default) {
+                s if s > DAY => Err(self.invalid(
+                    format!("upstream.cache.{key}"),
+                    format!("must be at most {DAY}"),
+                )),
+                s => Ok(Duration::from_secs(s)),
+            }
+        };
+        let cache = CacheConfig {
+            live: ttl("live_secs", c.live_secs, 5)?,
+            pregame: ttl("pregame_secs", c.pregame_secs, 30)?,
+            idle: ttl("idle_secs", c.idle_secs, 300)?,
+            settle: ttl("settle_secs", c.settle_secs, 0)?,
+            max_age_cap: ttl("max_age_cap_secs", c.max_age_cap_secs, 600)?,
+            max_bytes: self.mib("upstream.cache.max_mib", c.max_mib, 16 << 20)?,
+        };
         Ok(UpstreamConfig {
             timeout: Duration::from_millis(u.timeout_ms.unwrap_or(10_000).max(1)),
             retries: u.retries.unwrap_or(2).min(10),
@@ -535,6 +651,13 @@ impl Validator<'_> {
                 .user_agent
                 .unwrap_or_else(|| format!("scoreline/{}", env!("CARGO_PKG_VERSION"))),
             overrides,
+            breaker: BreakerConfig {
+                failures,
+                cooldown,
+                max_cooldown,
+                max_retry_after_wait: ttl_secs(b.max_retry_after_wait_secs, 10),
+            },
+            cache,
         })
     }
 
