@@ -6,10 +6,11 @@
 use crate::clock::Clock;
 use crate::config::LeagueConfig;
 use crate::fetch::{Attempt, Fetcher};
+use crate::ingest;
 use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest};
 use crate::sandbox::{Adapter, CallContext, CallError};
 use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
-use crate::store::{GameKey, Store, StoreError, UpstreamCall};
+use crate::store::{GameKey, ScheduledGame, Store, StoreError, UpstreamCall};
 use crate::validate::{self, Verdict};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -98,6 +99,8 @@ pub struct LeaguePoller {
     store: Store,
     cadence: Cadence,
     games: BTreeMap<String, Tracked>,
+    /// Ingested schedule rows no reported game may match yet; reloaded on each idle refresh.
+    ingested: Vec<ScheduledGame>,
     status: StatusBoard,
     next_at: DateTime<Utc>,
     last_idle_refresh: Option<DateTime<Utc>>,
@@ -146,6 +149,7 @@ impl LeaguePoller {
                 )
             })
             .collect();
+        let ingested = ingested_schedule(&store, &league.key, &adapter.info().name, now)?;
         Ok(LeaguePoller {
             league,
             adapter,
@@ -153,6 +157,7 @@ impl LeaguePoller {
             store,
             cadence,
             games,
+            ingested,
             status,
             next_at: now,
             last_idle_refresh: None,
@@ -187,8 +192,11 @@ impl LeaguePoller {
         )
     }
 
+    /// The games the planner sees: every reported game, plus each ingested game no reported game
+    /// matches yet (so a day known only from a schedule file still steps up around its start).
     fn views(&self) -> Vec<GameView> {
-        self.games
+        let mut views: Vec<GameView> = self
+            .games
             .iter()
             .map(|(id, t)| GameView {
                 id: id.clone(),
@@ -196,7 +204,12 @@ impl LeaguePoller {
                 start: t.accepted.start_time,
                 settled: t.settled,
             })
-            .collect()
+            .collect();
+        views.extend(ingest::pending_views(
+            &self.ingested,
+            self.games.values().map(|t| &t.accepted),
+        ));
+        views
     }
 
     /// The decision the planner would make at `now`.
@@ -223,6 +236,17 @@ impl LeaguePoller {
                 days.push(tomorrow);
             }
             self.last_idle_refresh = Some(now);
+            match ingested_schedule(
+                &self.store,
+                &self.league.key,
+                &self.adapter.info().name,
+                now,
+            ) {
+                Ok(rows) => self.ingested = rows,
+                Err(e) => {
+                    tracing::warn!(league = %self.league.key, error = %e, "ingested schedule not reloaded");
+                }
+            }
         }
         for day in days {
             match self.scoreboard(now, day).await {
@@ -501,6 +525,22 @@ impl LeaguePoller {
         }
         tracing::info!(league = %self.league.key, "poller stopped");
     }
+}
+
+/// The ingested schedule rows of `league` under `adapter` that can matter to the cadence around
+/// `now`: started at most a day ago (a late start is watched for 6 h) or starting within 8 days
+/// (the idle refresh reloads them well before any reaches its pre-game window).
+fn ingested_schedule(
+    store: &Store,
+    league: &str,
+    adapter: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ScheduledGame>, StoreError> {
+    Ok(store
+        .schedule(league, now - Duration::days(1), now + Duration::days(8))?
+        .into_iter()
+        .filter(|s| s.source == ingest::SOURCE && s.key.adapter == adapter)
+        .collect())
 }
 
 async fn blocking<T: Send + 'static>(

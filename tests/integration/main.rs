@@ -9,4 +9,5 @@ mod emulator;
 mod espn;
 mod http;
 mod sandbox;
+mod schedule;
 mod util;
