@@ -268,6 +268,7 @@ fn ticks(day: NaiveDate) {
                     adapter: "espn".into(),
                     timezone: chrono_tz::America::New_York,
                     options: Vec::new(),
+                    teams: Vec::new(),
                     cadence: CadenceOverrides {
                         idle: Some(std::time::Duration::from_secs(900)),
                         pregame: Some(std::time::Duration::from_secs(60)),

@@ -1,16 +1,19 @@
 //! The command line: flags parsed by clap, then each subcommand run against the library. Results
 //! go to stdout; every log line goes to stderr.
 
+use crate::backfill::{self, BackfillError, DayReport};
 use crate::clock::{Clock, ScaledClock, SystemClock};
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, LeagueConfig};
 use crate::fetch::recording::Replay;
+use crate::ingest::{self, IngestError};
 use crate::model::GameStatus;
 use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
 use crate::runtime::{self, RunError, RunOptions};
 use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
 use crate::store::{GameFilter, Store, StoreError};
-use chrono::{DateTime, Utc};
+use crate::upcoming::{self, LeagueUpcoming};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::io::Write;
@@ -75,6 +78,21 @@ pub enum Command {
     /// Operator views of the embedded store.
     #[command(subcommand)]
     Monitor(MonitorCommand),
+    /// Load schedules into the embedded store.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Fetch past days of one league into the embedded store, through its adapter.
+    Backfill {
+        /// League key (an enabled league of the config).
+        #[arg(long)]
+        league: String,
+        /// First sports day, YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last sports day, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        to: NaiveDate,
+    },
     /// Build, list and run adapter components.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -111,6 +129,31 @@ pub enum MonitorCommand {
         /// Window in hours.
         #[arg(long, default_value_t = 24)]
         hours: u32,
+    },
+    /// Games starting in the next days, per league, with the phase they will be polled in.
+    Upcoming {
+        /// Days ahead.
+        #[arg(long, default_value_t = 2)]
+        days: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `scoreline schedule ...`
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Write the games of a CSV or JSON schedule file to the store's schedule, all or nothing.
+    Ingest {
+        /// The file: `.csv` with header `date,time,home_team,away_team[,venue]`, or `.json`.
+        file: PathBuf,
+        /// League key (an enabled league of the config).
+        #[arg(long)]
+        league: String,
+        /// IANA zone of the file's local times (default: the league's `timezone`).
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
     },
 }
 
@@ -237,6 +280,33 @@ pub enum CliError {
     /// A flag value is out of range.
     #[error("{0}")]
     Usage(String),
+    /// A league named on the command line is not configured.
+    #[error("league `{0}` is not an enabled league of the config")]
+    UnknownLeague(String),
+    /// `--timezone` is not an IANA zone.
+    #[error("`{0}` is not an IANA time zone")]
+    Zone(String),
+    /// A schedule file was refused; nothing was written.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// A backfill could not start.
+    #[error(transparent)]
+    Backfill(#[from] BackfillError),
+    /// Some backfill days failed (the others were stored).
+    #[error("backfill: {} of {total} day(s) failed: {}", .failed.len(), join_days(.failed))]
+    BackfillDays {
+        /// The failed days.
+        failed: Vec<NaiveDate>,
+        /// Days attempted.
+        total: usize,
+    },
+}
+
+fn join_days(days: &[NaiveDate]) -> String {
+    days.iter()
+        .map(NaiveDate::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Run a parsed command line.
@@ -265,6 +335,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             json,
         } => games(&config, league, status, json),
         Command::Monitor(MonitorCommand::Stats { json, hours }) => stats(&config, json, hours),
+        Command::Monitor(MonitorCommand::Upcoming { days, json }) => upcoming(&config, days, json),
+        Command::Schedule(ScheduleCommand::Ingest {
+            file,
+            league,
+            timezone,
+        }) => ingest(&config, &file, &league, timezone.as_deref()),
+        Command::Backfill { league, from, to } => backfill(&config, &league, from, to),
         Command::Plugin(PluginCommand::Build(args)) => build(&config, args),
         Command::Plugin(PluginCommand::List { json }) => list(&config, json),
         Command::Plugin(PluginCommand::Exec(args)) => exec(&config, args),
@@ -515,6 +592,189 @@ fn stats(config: &Config, json: bool, hours: u32) -> Result<(), CliError> {
             ));
         }
         s.push_str(&format!("rejected snapshots: {rejected}\n"));
+        s
+    };
+    write_stdout(&out)
+}
+
+fn league<'c>(config: &'c Config, key: &str) -> Result<&'c LeagueConfig, CliError> {
+    config
+        .leagues
+        .iter()
+        .find(|l| l.key == key)
+        .ok_or_else(|| CliError::UnknownLeague(key.to_owned()))
+}
+
+/// `schedule ingest`: read the file, map it against the league's catalogue, write it in one
+/// transaction or not at all.
+fn ingest(
+    config: &Config,
+    file: &Path,
+    league_key: &str,
+    timezone: Option<&str>,
+) -> Result<(), CliError> {
+    let league = league(config, league_key)?;
+    let zone = match timezone {
+        Some(name) => name
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| CliError::Zone(name.to_owned()))?,
+        None => league.timezone,
+    };
+    let format = ingest::Format::from_path(file)?;
+    let parsed = ingest::parse(format, &read(file)?)?;
+    let store = open_store(config)?;
+    let known = store.teams(&league.key, &league.adapter)?;
+    let catalogue = ingest::Catalogue::new(&known, &league.teams);
+    let games = ingest::build(parsed, &catalogue, zone, &league.key)?;
+    let rows: Vec<_> = games.iter().map(|g| g.to_game(&league.key)).collect();
+    store.record_schedule(
+        &league.key,
+        &league.adapter,
+        &rows,
+        ingest::SOURCE,
+        Utc::now(),
+    )?;
+    let mut out = String::new();
+    for g in &games {
+        out.push_str(&format!(
+            "{:<32} {}  {} @ {}{}\n",
+            g.id,
+            g.start.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z"),
+            g.away.abbreviation,
+            g.home.abbreviation,
+            g.venue
+                .as_deref()
+                .map(|v| format!("  ({v})"))
+                .unwrap_or_default()
+        ));
+    }
+    out.push_str(&format!(
+        "ingested {} game(s) into league `{}` (adapter `{}`, times in {})\n",
+        games.len(),
+        league.key,
+        league.adapter,
+        zone.name()
+    ));
+    write_stdout(&out)
+}
+
+/// `backfill`: one line per day on stdout as it finishes; non-zero exit if any day failed.
+fn backfill(config: &Config, league: &str, from: NaiveDate, to: NaiveDate) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| io("start the async runtime", source))?;
+    let mut write_error = None;
+    let reports = runtime.block_on(backfill::run(
+        config,
+        league,
+        from,
+        to,
+        Arc::new(SystemClock),
+        |r| {
+            if let Err(e) = write_stdout(&day_line(r))
+                && write_error.is_none()
+            {
+                write_error = Some(e);
+            }
+        },
+    ))?;
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    let failed: Vec<NaiveDate> = reports
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| r.day)
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::BackfillDays {
+            failed,
+            total: reports.len(),
+        })
+    }
+}
+
+fn day_line(r: &DayReport) -> String {
+    let mut line = format!(
+        "{}  games {}  stored {}  held {}  rejected {}  finals {}  details {}  plays {}",
+        r.day, r.games, r.stored, r.held, r.rejected, r.finals, r.details, r.plays
+    );
+    if r.errors.is_empty() {
+        line.push_str("  ok\n");
+    } else {
+        line.push_str(&format!("  FAILED: {}\n", r.errors.join("; ")));
+    }
+    line
+}
+
+/// `monitor upcoming`: read-only, from the store alone.
+fn upcoming(config: &Config, days: u32, json: bool) -> Result<(), CliError> {
+    let store = open_store(config)?;
+    let now = Utc::now();
+    let until = now + chrono::Duration::days(i64::from(days));
+    let mut leagues: Vec<LeagueUpcoming> = Vec::new();
+    for l in &config.leagues {
+        let window = chrono::Duration::from_std(l.cadence.pregame_window)
+            .unwrap_or(chrono::Duration::minutes(30));
+        let snapshots = store.latest_for_league(&l.key)?;
+        // A day either side, so an ingested game just inside the window still meets the
+        // reported game it matches just outside it.
+        let schedule = store.schedule(
+            &l.key,
+            now - chrono::Duration::days(1),
+            until + chrono::Duration::days(1),
+        )?;
+        let view = upcoming::LeagueView {
+            league: &l.key,
+            timezone: l.timezone,
+            pregame_window: window,
+        };
+        leagues.push(upcoming::league_upcoming(
+            view, &snapshots, &schedule, now, until,
+        ));
+    }
+    let out = if json {
+        serde_json::to_string_pretty(&serde_json::json!({
+            "now": now,
+            "until": until,
+            "leagues": leagues,
+        }))? + "\n"
+    } else {
+        let mut s = format!(
+            "games starting between {} and {}\n",
+            now.format("%Y-%m-%d %H:%M:%S UTC"),
+            until.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        for l in &leagues {
+            s.push_str(&format!(
+                "\n{} ({}; polling steps up {} min before a start): {} game(s)\n",
+                l.league,
+                l.timezone,
+                l.pregame_window_secs / 60,
+                l.games.len()
+            ));
+            let tz: chrono_tz::Tz = l.timezone.parse().unwrap_or(chrono_tz::UTC);
+            for g in &l.games {
+                let steps = g.steps_up_at.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+                );
+                s.push_str(&format!(
+                    "  {:<20} {:>5} @ {:<5} {:<10} {:<8} {:<8} steps up {:<20} {}\n",
+                    g.local_start,
+                    g.away.abbreviation,
+                    g.home.abbreviation,
+                    g.status.as_str(),
+                    g.source,
+                    serde_json::to_value(g.phase)?.as_str().unwrap_or_default(),
+                    steps,
+                    g.game_id
+                ));
+            }
+        }
         s
     };
     write_stdout(&out)

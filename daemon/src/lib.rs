@@ -2,12 +2,14 @@
 //! components. This crate is the host: sandbox, plugin registry, embedded store, CLI
 //! (and, as it grows, the scheduler, events and sinks). `ARCHITECTURE.md` has the map.
 
+pub mod backfill;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod emulator;
 pub mod fetch;
 pub mod http;
+pub mod ingest;
 pub mod model;
 pub mod plugin_build;
 pub mod poller;
@@ -16,4 +18,5 @@ pub mod runtime;
 pub mod sandbox;
 pub mod scheduler;
 pub mod store;
+pub mod upcoming;
 pub mod validate;

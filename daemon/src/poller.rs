@@ -6,10 +6,11 @@
 use crate::clock::Clock;
 use crate::config::LeagueConfig;
 use crate::fetch::{Attempt, FetchOutcome, Fetcher, Freshness, HostTransition};
+use crate::ingest;
 use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest};
 use crate::sandbox::{Adapter, CallContext, CallError};
 use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
-use crate::store::{GameKey, Store, StoreError, UpstreamCall};
+use crate::store::{GameKey, ScheduledGame, Store, StoreError};
 use crate::validate::{self, Verdict};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -120,6 +121,8 @@ pub struct LeaguePoller {
     store: Store,
     cadence: Cadence,
     games: BTreeMap<String, Tracked>,
+    /// Ingested schedule rows no reported game may match yet; reloaded on each idle refresh.
+    ingested: Vec<ScheduledGame>,
     status: StatusBoard,
     next_at: DateTime<Utc>,
     last_idle_refresh: Option<DateTime<Utc>>,
@@ -160,6 +163,7 @@ impl LeaguePoller {
                 (key.game_id, Tracked::new(game, settled))
             })
             .collect();
+        let ingested = ingested_schedule(&store, &league.key, &adapter.info().name, now)?;
         Ok(LeaguePoller {
             league,
             adapter,
@@ -167,6 +171,7 @@ impl LeaguePoller {
             store,
             cadence,
             games,
+            ingested,
             status,
             next_at: now,
             last_idle_refresh: None,
@@ -201,8 +206,11 @@ impl LeaguePoller {
         )
     }
 
+    /// The games the planner sees: every reported game, plus each ingested game no reported game
+    /// matches yet (so a day known only from a schedule file still steps up around its start).
     fn views(&self) -> Vec<GameView> {
-        self.games
+        let mut views: Vec<GameView> = self
+            .games
             .iter()
             .map(|(id, t)| GameView {
                 id: id.clone(),
@@ -210,7 +218,12 @@ impl LeaguePoller {
                 start: t.accepted.start_time,
                 settled: t.settled,
             })
-            .collect()
+            .collect();
+        views.extend(ingest::pending_views(
+            &self.ingested,
+            self.games.values().map(|t| &t.accepted),
+        ));
+        views
     }
 
     /// The decision the planner would make at `now`.
@@ -237,6 +250,17 @@ impl LeaguePoller {
                 days.push(tomorrow);
             }
             self.last_idle_refresh = Some(now);
+            match ingested_schedule(
+                &self.store,
+                &self.league.key,
+                &self.adapter.info().name,
+                now,
+            ) {
+                Ok(rows) => self.ingested = rows,
+                Err(e) => {
+                    tracing::warn!(league = %self.league.key, error = %e, "ingested schedule not reloaded");
+                }
+            }
         }
         let freshness = Freshness::from(decision.phase);
         for day in days {
@@ -509,13 +533,7 @@ impl LeaguePoller {
     }
 
     fn log_transition(&self, t: HostTransition) {
-        let row = crate::store::BreakerTransition {
-            at: t.at,
-            host: t.host,
-            state: t.transition.state,
-            reason: t.transition.reason,
-        };
-        if let Err(e) = self.store.record_breaker(&row) {
+        if let Err(e) = self.store.record_breaker(&t.into_row()) {
             tracing::warn!(error = %e, "breaker transition not stored");
         }
     }
@@ -525,19 +543,7 @@ impl LeaguePoller {
     }
 
     fn log_call(&self, a: Attempt) {
-        let call = UpstreamCall {
-            at: a.at,
-            adapter: self.adapter.info().name.clone(),
-            league: self.league.key.clone(),
-            host: a.host,
-            url: a.url,
-            status: a.status,
-            bytes: a.bytes,
-            latency_ms: u64::try_from(a.latency.as_millis()).unwrap_or(u64::MAX),
-            error: a.error,
-            from_cache: a.from_cache,
-            attempt: a.attempt,
-        };
+        let call = a.into_call(&self.adapter.info().name, &self.league.key);
         if let Err(e) = self.store.record_call(&call) {
             tracing::warn!(error = %e, "upstream call not logged");
         }
@@ -562,6 +568,22 @@ impl LeaguePoller {
         }
         tracing::info!(league = %self.league.key, "poller stopped");
     }
+}
+
+/// The ingested schedule rows of `league` under `adapter` that can matter to the cadence around
+/// `now`: started at most a day ago (a late start is watched for 6 h) or starting within 8 days
+/// (the idle refresh reloads them well before any reaches its pre-game window).
+fn ingested_schedule(
+    store: &Store,
+    league: &str,
+    adapter: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ScheduledGame>, StoreError> {
+    Ok(store
+        .schedule(league, now - Duration::days(1), now + Duration::days(8))?
+        .into_iter()
+        .filter(|s| s.source == ingest::SOURCE && s.key.adapter == adapter)
+        .collect())
 }
 
 async fn blocking<T: Send + 'static>(

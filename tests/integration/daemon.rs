@@ -83,6 +83,7 @@ fn league(key: &str, timezone: Tz) -> LeagueConfig {
             settle: Some(secs(900)),
             pregame_window: secs(300),
         },
+        teams: Vec::new(),
     }
 }
 

@@ -10,4 +10,5 @@ mod espn;
 mod http;
 mod replay;
 mod sandbox;
+mod schedule;
 mod util;

@@ -219,6 +219,54 @@ struct RawLeague {
     /// Cadence overrides, seconds.
     #[serde(default)]
     cadence: RawCadence,
+    /// Team names for `scoreline schedule ingest`: a name (alias) → the id or abbreviation of a
+    /// team the store knows, or → a `{ id, abbreviation, name }` table defining a team the store
+    /// has not seen yet.
+    #[serde(default)]
+    teams: BTreeMap<String, RawTeam>,
+}
+
+/// One `[leagues.teams]` entry.
+#[derive(Debug)]
+enum RawTeam {
+    /// `"Habs" = "MTL"`: another name for a known team (its id or abbreviation).
+    Alias(String),
+    /// `"Utah Mammoth" = { id = "...", abbreviation = "UTA" }`: a team defined here.
+    Team(RawTeamDef),
+}
+
+/// `{ id, abbreviation, name }`: a team the store may not have seen yet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeamDef {
+    /// The adapter's team id (what its scoreboards will report).
+    id: String,
+    /// Short code, e.g. `UTA`.
+    abbreviation: String,
+    /// Display name. Default: the entry's key.
+    name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawTeam {
+    // By hand rather than `untagged`, so a bad table keeps serde's precise message (an unknown
+    // or missing field, with toml's line) instead of "did not match any variant".
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a team id or abbreviation, or a table { id, abbreviation, name }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawTeam, E> {
+                Ok(RawTeam::Alias(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawTeam, A::Error> {
+                RawTeamDef::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawTeam::Team)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// `[leagues.cadence]`: overrides of the adapter's suggested cadence.
@@ -364,6 +412,31 @@ pub struct LeagueConfig {
     pub options: Vec<(String, String)>,
     /// Cadence overrides.
     pub cadence: CadenceOverrides,
+    /// `[leagues.teams]`: extra names and teams for schedule ingestion, in key order.
+    pub teams: Vec<TeamEntry>,
+}
+
+/// One `[leagues.teams]` entry, validated: names are trimmed and non-empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamEntry {
+    /// `name` is another name of the known team whose id or abbreviation is `target`.
+    Alias {
+        /// The name a schedule file may use.
+        name: String,
+        /// Id or abbreviation of a team the store knows (or one defined in this table).
+        target: String,
+    },
+    /// A team defined in the config; `key` is also a name for it.
+    Team {
+        /// The entry's key.
+        key: String,
+        /// The adapter's team id.
+        id: String,
+        /// Short code.
+        abbreviation: String,
+        /// Display name.
+        name: String,
+    },
 }
 
 /// Per-league cadence overrides; `None` takes the adapter's suggestion.
@@ -536,12 +609,14 @@ impl Validator<'_> {
                     )?
                     .unwrap_or(Duration::from_secs(1_800)),
             };
+            let teams = self.teams(&at, l.teams)?;
             leagues.push(LeagueConfig {
                 key: l.key,
                 adapter: l.adapter,
                 timezone,
                 options: l.options.into_iter().collect(),
                 cadence,
+                teams,
             });
         }
         Ok(Config {
@@ -554,6 +629,67 @@ impl Validator<'_> {
             emulator,
             leagues,
         })
+    }
+
+    fn teams(
+        &self,
+        at: &str,
+        raw: BTreeMap<String, RawTeam>,
+    ) -> Result<Vec<TeamEntry>, ConfigError> {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut out = Vec::with_capacity(raw.len());
+        for (key, team) in raw {
+            let path = format!("{at}.teams.\"{key}\"");
+            let name = key.trim();
+            if name.is_empty() {
+                return Err(self.invalid(path, "is an empty team name"));
+            }
+            // Folded as `schedule ingest` matches names: case and spacing do not count.
+            let folded = name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            if let Some(first) = seen.insert(folded, key.clone()) {
+                return Err(self.invalid(
+                    path,
+                    format!("is the same name as `{first}` (names are matched case-insensitively)"),
+                ));
+            }
+            let field = |field: &str, v: &str| {
+                let v = v.trim();
+                if v.is_empty() {
+                    Err(self.invalid(format!("{path}.{field}"), "must not be empty"))
+                } else {
+                    Ok(v.to_owned())
+                }
+            };
+            out.push(match team {
+                RawTeam::Alias(target) => {
+                    let target = target.trim();
+                    if target.is_empty() {
+                        return Err(self.invalid(
+                            path,
+                            "must name a team id or abbreviation, not an empty string",
+                        ));
+                    }
+                    TeamEntry::Alias {
+                        name: name.to_owned(),
+                        target: target.to_owned(),
+                    }
+                }
+                RawTeam::Team(def) => TeamEntry::Team {
+                    key: name.to_owned(),
+                    id: field("id", &def.id)?,
+                    abbreviation: field("abbreviation", &def.abbreviation)?,
+                    name: match def.name.as_deref() {
+                        Some(n) => field("name", n)?,
+                        None => name.to_owned(),
+                    },
+                },
+            });
+        }
+        Ok(out)
     }
 
     fn sandbox(&self, s: RawSandbox, plugin_dir: &Path) -> Result<SandboxConfig, ConfigError> {
@@ -729,6 +865,67 @@ mod tests {
         assert_eq!(
             parse("data_dir = \"${UNSET_VAR}\"\n").unwrap_err(),
             "config `x.toml`: line 1: environment variable `UNSET_VAR` is not set and has no default (write `${UNSET_VAR:-default}`)"
+        );
+    }
+
+    #[test]
+    fn league_teams_are_aliases_or_definitions() {
+        let c = parse(
+            "[[leagues]]\nkey = \"nhl\"\nadapter = \"espn\"\n[leagues.teams]\n\
+             \" Habs \" = \" MTL \"\n\
+             \"Utah Mammoth\" = { id = \"129764\", abbreviation = \"UTA\" }\n\
+             \"Utah\" = { id = \"129764\", abbreviation = \"UTA\", name = \"Utah HC\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.leagues[0].teams,
+            vec![
+                TeamEntry::Alias {
+                    name: "Habs".into(),
+                    target: "MTL".into()
+                },
+                TeamEntry::Team {
+                    key: "Utah".into(),
+                    id: "129764".into(),
+                    abbreviation: "UTA".into(),
+                    name: "Utah HC".into()
+                },
+                TeamEntry::Team {
+                    key: "Utah Mammoth".into(),
+                    id: "129764".into(),
+                    abbreviation: "UTA".into(),
+                    name: "Utah Mammoth".into()
+                },
+            ]
+        );
+        let head = "[[leagues]]\nkey = \"nhl\"\nadapter = \"espn\"\n[leagues.teams]\n";
+        // A misspelt field in a team table is named with its line.
+        let e = parse(&format!(
+            "{head}\"Habs\" = \"MTL\"\n\"Utah\" = {{ id = \"1\", abbrev = \"UTA\" }}\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("line 6") && e.contains("abbrev"), "{e}");
+        let e = parse(&format!("{head}\"Habs\" = 7\n")).unwrap_err();
+        assert!(
+            e.contains("line 5") && e.contains("team id or abbreviation"),
+            "{e}"
+        );
+        assert_eq!(
+            parse(&format!("{head}\"Habs\" = \"MTL\"\n\"habs\" = \"MTL\"\n")).unwrap_err(),
+            "config `x.toml`: `leagues[0].teams.\"habs\"` is the same name as `Habs` (names are \
+             matched case-insensitively)"
+        );
+        assert_eq!(
+            parse(&format!("{head}\"Habs\" = \"  \"\n")).unwrap_err(),
+            "config `x.toml`: `leagues[0].teams.\"Habs\"` must name a team id or abbreviation, \
+             not an empty string"
+        );
+        assert_eq!(
+            parse(&format!(
+                "{head}\"Utah\" = {{ id = \"\", abbreviation = \"UTA\" }}\n"
+            ))
+            .unwrap_err(),
+            "config `x.toml`: `leagues[0].teams.\"Utah\".id` must not be empty"
         );
     }
 

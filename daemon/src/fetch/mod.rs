@@ -122,6 +122,25 @@ pub struct Attempt {
     pub from_cache: bool,
 }
 
+impl Attempt {
+    /// The call-log row of this attempt, made for `league` by `adapter`.
+    pub fn into_call(self, adapter: &str, league: &str) -> crate::store::UpstreamCall {
+        crate::store::UpstreamCall {
+            at: self.at,
+            adapter: adapter.to_owned(),
+            league: league.to_owned(),
+            host: self.host,
+            url: self.url,
+            status: self.status,
+            bytes: self.bytes,
+            latency_ms: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            error: self.error,
+            from_cache: self.from_cache,
+            attempt: self.attempt,
+        }
+    }
+}
+
 /// A breaker state change caused by a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostTransition {
@@ -131,6 +150,18 @@ pub struct HostTransition {
     pub host: String,
     /// What changed.
     pub transition: Transition,
+}
+
+impl HostTransition {
+    /// The stored row of this change.
+    pub fn into_row(self) -> crate::store::BreakerTransition {
+        crate::store::BreakerTransition {
+            at: self.at,
+            host: self.host,
+            state: self.transition.state,
+            reason: self.transition.reason,
+        }
+    }
 }
 
 /// Everything one [`Fetcher::get`] did.

@@ -846,6 +846,50 @@ impl Store {
             .collect()
     }
 
+    /// Every team the store has seen in `league` under `adapter`, on either side of a game or a
+    /// schedule row, once per id: the newest naming wins (a snapshot over a schedule row, then
+    /// the latest update). Sorted by id. What `schedule ingest` maps names onto.
+    pub fn teams(&self, league: &str, adapter: &str) -> Result<Vec<TeamRef>, StoreError> {
+        const OP: &str = "teams";
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, abbreviation, name FROM (
+                     SELECT home_id AS id, home_abbreviation AS abbreviation, home_name AS name,
+                         1 AS rank, updated_at FROM games WHERE league = ?1 AND adapter = ?2
+                     UNION ALL
+                     SELECT away_id, away_abbreviation, away_name, 1, updated_at
+                         FROM games WHERE league = ?1 AND adapter = ?2
+                     UNION ALL
+                     SELECT home_id, home_abbreviation, home_name, 0, updated_at
+                         FROM schedules WHERE league = ?1 AND adapter = ?2
+                     UNION ALL
+                     SELECT away_id, away_abbreviation, away_name, 0, updated_at
+                         FROM schedules WHERE league = ?1 AND adapter = ?2)
+                 WHERE id <> ''
+                 ORDER BY id, rank DESC, updated_at DESC, abbreviation, name",
+            )
+            .op(OP)?;
+        let rows = stmt
+            .query_map(params![league, adapter], |r| {
+                Ok(TeamRef {
+                    id: r.get(0)?,
+                    abbreviation: r.get(1)?,
+                    name: r.get(2)?,
+                })
+            })
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        let mut teams: Vec<TeamRef> = Vec::new();
+        for t in rows {
+            if teams.last().is_none_or(|last| last.id != t.id) {
+                teams.push(t);
+            }
+        }
+        Ok(teams)
+    }
+
     /// Upstream calls since `since`, per host and league (sorted by both).
     pub fn call_stats(&self, since: DateTime<Utc>) -> Result<Vec<CallStat>, StoreError> {
         const OP: &str = "call_stats";

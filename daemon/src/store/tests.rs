@@ -438,6 +438,54 @@ fn schedule_range_is_half_open() {
 }
 
 #[test]
+fn teams_of_a_league_come_from_games_and_schedules() {
+    let store = Store::open_in_memory().unwrap();
+    // A schedule row names Dallas "Dallas"; the newer snapshot names it "Dallas Stars".
+    let mut early = game("s1", "nhl", GameStatus::Scheduled, None, None);
+    early.home.name = "Dallas".into();
+    early.away = Competitor {
+        id: "3".into(),
+        abbreviation: "MTL".into(),
+        name: "Montreal Canadiens".into(),
+        score: None,
+    };
+    store
+        .record_schedule("nhl", "espn", &[early], "espn", t(0))
+        .unwrap();
+    store
+        .record_game(
+            &key("nhl", "g1"),
+            &game("g1", "nhl", GameStatus::Live, Some(1), Some(0)),
+            t(10),
+        )
+        .unwrap();
+    // Another league and another adapter of the same league are not mixed in.
+    let mut other = game("n1", "nba", GameStatus::Scheduled, None, None);
+    other.home.id = "99".into();
+    store
+        .record_schedule("nba", "espn", &[other.clone()], "espn", t(0))
+        .unwrap();
+    store
+        .record_schedule("nhl", "nhl", &[other], "nhl", t(0))
+        .unwrap();
+    let teams = store.teams("nhl", "espn").unwrap();
+    let got: Vec<(&str, &str, &str)> = teams
+        .iter()
+        .map(|t| (t.id.as_str(), t.abbreviation.as_str(), t.name.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1", "DAL", "Dallas Stars"),
+            ("2", "COL", "Colorado Avalanche"),
+            ("3", "MTL", "Montreal Canadiens"),
+        ]
+    );
+    assert_eq!(store.teams("nhl", "nhl").unwrap().len(), 2);
+    assert_eq!(store.teams("mlb", "espn").unwrap(), vec![]);
+}
+
+#[test]
 fn call_stats_and_rejections() {
     let store = Store::open_in_memory().unwrap();
     let call = |at,
