@@ -960,7 +960,12 @@ fn breaker_states_are_the_latest_transition_per_host() {
         tr(1, "b.example", BreakerState::Open, "5 failures in a row"),
         tr(2, "a.example", BreakerState::Open, "5 failures in a row"),
         tr(3, "b.example", BreakerState::HalfOpen, "cool-down over"),
-        tr(4, "b.example", BreakerState::Closed, "trial request succeeded"),
+        tr(
+            4,
+            "b.example",
+            BreakerState::Closed,
+            "trial request succeeded",
+        ),
     ];
     for r in &rows {
         store.record_breaker(r).unwrap();
