@@ -362,3 +362,346 @@ impl Store {
         Ok(count(n))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::UpstreamCall;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        when: &str,
+        league: &str,
+        status: Option<u16>,
+        error: Option<&str>,
+        from_cache: bool,
+        attempt: u32,
+        bytes: u64,
+        latency_ms: u64,
+    ) -> UpstreamCall {
+        UpstreamCall {
+            at: at(when),
+            adapter: "espn".into(),
+            league: league.into(),
+            host: "h.example".into(),
+            url: "https://h.example/x".into(),
+            status,
+            bytes,
+            latency_ms,
+            error: error.map(str::to_owned),
+            from_cache,
+            attempt,
+        }
+    }
+
+    #[test]
+    fn buckets_split_on_quarter_hours_and_leave_cache_hits_out_of_bytes_and_latency() {
+        let store = Store::open_in_memory().unwrap();
+        for c in [
+            call(
+                "2026-11-22T09:59:59.999Z",
+                "nfl",
+                Some(200),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T10:00:00Z",
+                "nfl",
+                Some(200),
+                None,
+                false,
+                1,
+                100,
+                40,
+            ),
+            call(
+                "2026-11-22T10:14:59Z",
+                "nfl",
+                Some(200),
+                None,
+                true,
+                1,
+                100,
+                0,
+            ),
+            call(
+                "2026-11-22T10:14:59Z",
+                "nfl",
+                Some(429),
+                None,
+                false,
+                2,
+                5,
+                80,
+            ),
+            call(
+                "2026-11-22T10:15:00Z",
+                "nfl",
+                Some(200),
+                None,
+                true,
+                1,
+                100,
+                0,
+            ),
+            call(
+                "2026-11-22T10:15:00Z",
+                "nba",
+                None,
+                Some("reset"),
+                false,
+                1,
+                0,
+                7,
+            ),
+            call(
+                "2026-11-22T10:30:00Z",
+                "nfl",
+                Some(200),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+        ] {
+            store.record_call(&c).unwrap();
+        }
+        let b = store
+            .call_buckets(
+                at("2026-11-22T10:00:00Z"),
+                at("2026-11-22T10:30:00Z"),
+                Duration::from_secs(900),
+            )
+            .unwrap();
+        let bucket = |start: &str, league: &str, sums: [u64; 6], max| CallBucket {
+            start: at(start),
+            host: "h.example".into(),
+            league: league.into(),
+            calls: sums[0],
+            errors: sums[1],
+            retries: sums[2],
+            cache_hits: sums[3],
+            bytes: sums[4],
+            latency_sum_ms: sums[5],
+            max_latency_ms: max,
+        };
+        assert_eq!(
+            b,
+            vec![
+                bucket(
+                    "2026-11-22T10:00:00Z",
+                    "nfl",
+                    [3, 1, 1, 1, 105, 120],
+                    Some(80)
+                ),
+                bucket("2026-11-22T10:15:00Z", "nba", [1, 1, 0, 0, 0, 7], Some(7)),
+                bucket("2026-11-22T10:15:00Z", "nfl", [1, 0, 0, 1, 0, 0], None),
+            ]
+        );
+    }
+
+    #[test]
+    fn failures_rejections_and_breakers_in_a_window() {
+        let store = Store::open_in_memory().unwrap();
+        for c in [
+            call(
+                "2026-11-22T10:00:00Z",
+                "nfl",
+                Some(200),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T10:00:00Z",
+                "nfl",
+                Some(399),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T10:00:00Z",
+                "nfl",
+                Some(400),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T11:00:00Z",
+                "nfl",
+                Some(400),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T11:30:00Z",
+                "nfl",
+                Some(200),
+                Some("body too large"),
+                false,
+                1,
+                1,
+                1,
+            ),
+            call(
+                "2026-11-22T12:00:00Z",
+                "nfl",
+                Some(500),
+                None,
+                false,
+                1,
+                1,
+                1,
+            ),
+        ] {
+            store.record_call(&c).unwrap();
+        }
+        let (from, to) = (at("2026-11-22T10:00:00Z"), at("2026-11-22T12:00:00Z"));
+        let group = |status, error: Option<&str>, count, first: &str, last: &str| FailureGroup {
+            host: "h.example".into(),
+            league: "nfl".into(),
+            status,
+            error: error.map(str::to_owned),
+            count,
+            first_at: at(first),
+            last_at: at(last),
+        };
+        assert_eq!(
+            store.failure_groups(from, to).unwrap(),
+            vec![
+                group(
+                    Some(400),
+                    None,
+                    2,
+                    "2026-11-22T10:00:00Z",
+                    "2026-11-22T11:00:00Z"
+                ),
+                group(
+                    Some(200),
+                    Some("body too large"),
+                    1,
+                    "2026-11-22T11:30:00Z",
+                    "2026-11-22T11:30:00Z"
+                ),
+            ]
+        );
+
+        for (when, host, state) in [
+            ("2026-11-22T09:00:00Z", "a", BreakerState::Open),
+            ("2026-11-22T10:00:00Z", "a", BreakerState::HalfOpen),
+            ("2026-11-22T10:01:00Z", "a", BreakerState::Open),
+            ("2026-11-22T10:02:00Z", "b", BreakerState::Open),
+            ("2026-11-22T12:00:00Z", "c", BreakerState::Open),
+        ] {
+            store
+                .record_breaker(&BreakerTransition {
+                    at: at(when),
+                    host: host.into(),
+                    state,
+                    reason: "r".into(),
+                })
+                .unwrap();
+        }
+        let opened: Vec<(String, DateTime<Utc>)> = store
+            .breaker_transitions(from, to, Some(BreakerState::Open))
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.host, t.at))
+            .collect();
+        assert_eq!(
+            opened,
+            vec![
+                ("a".to_owned(), at("2026-11-22T10:01:00Z")),
+                ("b".to_owned(), at("2026-11-22T10:02:00Z"))
+            ]
+        );
+        assert_eq!(store.breaker_transitions(from, to, None).unwrap().len(), 3);
+
+        let g = crate::model::Game {
+            id: "1".into(),
+            league: "nfl".into(),
+            sport: "football".into(),
+            status: crate::model::GameStatus::Live,
+            status_detail: String::new(),
+            period: None,
+            clock: None,
+            clock_seconds: None,
+            start_time: None,
+            season: None,
+            season_type: None,
+            week: None,
+            venue: None,
+            overtime: false,
+            extra_time: false,
+            shootout: false,
+            home: crate::model::Competitor {
+                id: "h".into(),
+                abbreviation: "H".into(),
+                name: "H".into(),
+                score: Some(0),
+            },
+            away: crate::model::Competitor {
+                id: "a".into(),
+                abbreviation: "A".into(),
+                name: "A".into(),
+                score: Some(0),
+            },
+            details: Default::default(),
+        };
+        for (when, id, reason) in [
+            ("2026-11-22T09:59:59Z", "0", "x"),
+            ("2026-11-22T10:00:00Z", "1", "x"),
+            ("2026-11-22T10:30:00Z", "2", "y"),
+            ("2026-11-22T11:00:00Z", "3", "x"),
+            ("2026-11-22T12:00:00Z", "4", "y"),
+        ] {
+            let key = GameKey::new("nfl", "espn", id);
+            store
+                .record_rejection(
+                    &key,
+                    reason,
+                    &crate::model::Game {
+                        id: id.into(),
+                        ..g.clone()
+                    },
+                    at(when),
+                )
+                .unwrap();
+        }
+        assert_eq!(store.rejections_between(from, to).unwrap(), 3);
+        let reasons: Vec<(String, u64)> = store
+            .rejection_reasons(from, to)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.reason, r.count))
+            .collect();
+        assert_eq!(reasons, vec![("x".to_owned(), 2), ("y".to_owned(), 1)]);
+        let latest: Vec<String> = store
+            .latest_rejections(from, to, 2)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.key.game_id)
+            .collect();
+        assert_eq!(latest, ["3", "2"]);
+    }
+}
