@@ -882,3 +882,137 @@ fn monitor_stats_and_failures_report_exact_numbers() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `scoreline run` prunes in the background: rows past their retention are gone after a short
+/// run, newer ones stay, each host's latest breaker state stays, and the pass is logged.
+#[test]
+fn run_prunes_rows_past_their_retention() {
+    use chrono::{Duration, Utc};
+    use scoreline::model::{Competitor, Game, GameStatus};
+    use scoreline::store::{BreakerState, BreakerTransition, GameKey, Store, UpstreamCall};
+
+    util::espn();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let now = Utc::now();
+    {
+        let store = Store::open(&data).unwrap();
+        for (name, age) in [("old", Duration::days(20)), ("recent", Duration::hours(1))] {
+            store
+                .record_call(&UpstreamCall {
+                    at: now - age,
+                    adapter: "espn".into(),
+                    league: "nfl".into(),
+                    host: "old.example".into(),
+                    url: format!("https://old.example/{name}"),
+                    status: Some(200),
+                    bytes: 1,
+                    latency_ms: 1,
+                    error: None,
+                    from_cache: false,
+                    attempt: 1,
+                })
+                .unwrap();
+        }
+        let side = |id: &str| Competitor {
+            id: id.into(),
+            abbreviation: id.into(),
+            name: id.into(),
+            score: Some(0),
+        };
+        let game = Game {
+            id: "9".into(),
+            league: "nfl".into(),
+            sport: "football".into(),
+            status: GameStatus::Live,
+            status_detail: String::new(),
+            period: None,
+            clock: None,
+            clock_seconds: None,
+            start_time: None,
+            season: None,
+            season_type: None,
+            week: None,
+            venue: None,
+            overtime: false,
+            extra_time: false,
+            shootout: false,
+            home: side("H"),
+            away: side("A"),
+            details: Default::default(),
+        };
+        let key = GameKey::new("nfl", "old", "9");
+        for (reason, age) in [("old", Duration::days(40)), ("recent", Duration::days(1))] {
+            store
+                .record_rejection(&key, reason, &game, now - age)
+                .unwrap();
+        }
+        for (state, age) in [
+            (BreakerState::Open, Duration::days(40)),
+            (BreakerState::Closed, Duration::days(35)),
+        ] {
+            store
+                .record_breaker(&BreakerTransition {
+                    at: now - age,
+                    host: "old.example".into(),
+                    state,
+                    reason: "r".into(),
+                })
+                .unwrap();
+        }
+    }
+    let config = dir.path().join("scoreline.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nplugin_dir = {:?}\n[http]\nenabled = false\n\
+             [emulator]\nenabled = true\n\
+             [upstream.overrides]\n\"site.api.espn.com\" = \"emulator\"\n\
+             [[leagues]]\nkey = \"nfl\"\nadapter = \"espn\"\n",
+            data.to_str().unwrap(),
+            util::plugin_dir().to_str().unwrap(),
+        ),
+    )
+    .unwrap();
+    let out = util::scoreline(&[
+        "--config",
+        config.to_str().unwrap(),
+        "run",
+        "--duration",
+        "3",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("housekeeping deleted rows past their retention"))
+        .unwrap_or_else(|| panic!("no housekeeping line in:\n{stderr}"));
+    for field in [
+        "upstream_calls=1",
+        "rejections=1",
+        "breaker_transitions=1",
+        "games=0",
+        "interrupted=false",
+    ] {
+        assert!(line.contains(field), "{field} not in {line}");
+    }
+
+    let conn = rusqlite::Connection::open(data.join(scoreline::store::DB_FILE)).unwrap();
+    let strings = |sql: &str| -> Vec<String> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        strings("SELECT url FROM upstream_calls WHERE host = 'old.example'"),
+        ["https://old.example/recent"]
+    );
+    assert_eq!(strings("SELECT reason FROM rejections"), ["recent"]);
+    assert_eq!(
+        strings("SELECT state FROM breaker_transitions WHERE host = 'old.example'"),
+        ["closed"]
+    );
+}
