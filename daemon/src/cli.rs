@@ -442,6 +442,7 @@ fn monitor(config: &Config, cmd: MonitorCommand) -> Result<(), CliError> {
                 timezone: a.timezone,
                 fixed_interval_secs: a.fixed_interval,
                 configured_leagues: config.leagues.iter().map(|l| l.key.clone()).collect(),
+                call_log_retention: config.retention.upstream_calls,
             };
             let report = monitor::stats(&store, &query)?;
             if a.json {

@@ -51,6 +51,8 @@ pub struct StatsQuery {
     pub fixed_interval_secs: u32,
     /// Leagues enabled in the configuration (the estimate covers them and every league seen).
     pub configured_leagues: Vec<String>,
+    /// `[retention] upstream_calls`: calls older than this were deleted; none if kept forever.
+    pub call_log_retention: Option<std::time::Duration>,
 }
 
 /// Sums over a set of calls.
@@ -170,6 +172,8 @@ pub struct StatsReport {
     pub fixed_interval: FixedEstimate,
     /// Snapshots the validator rejected in the window.
     pub rejected_snapshots: u64,
+    /// What makes the numbers less than they seem (a window longer than the call log is kept).
+    pub warnings: Vec<String>,
 }
 
 /// `scoreline monitor failures`.
@@ -389,6 +393,17 @@ pub fn build_stats(
         }
     }
     let estimated = polls_per_league * league_count;
+    let mut warnings = Vec::new();
+    if let Some(kept) = q.call_log_retention
+        && u64::from(q.hours) * 3_600 > kept.as_secs()
+    {
+        warnings.push(format!(
+            "the window ({} h) is longer than the call log is kept ([retention] upstream_calls = \
+             {}): older calls were deleted, so counts are low and saved % is high",
+            q.hours,
+            crate::config::format_age(kept)
+        ));
+    }
     StatsReport {
         since,
         until: q.now,
@@ -429,6 +444,7 @@ pub fn build_stats(
             days: fixed_days,
         },
         rejected_snapshots,
+        warnings,
     }
 }
 
@@ -566,6 +582,9 @@ pub fn render_stats(r: &StatsReport) -> String {
     );
     let _ = writeln!(s);
     let _ = writeln!(s, "rejected snapshots: {}", r.rejected_snapshots);
+    for w in &r.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
     s
 }
 
@@ -655,6 +674,7 @@ mod tests {
             timezone: tz,
             fixed_interval_secs: 10,
             configured_leagues: Vec::new(),
+            call_log_retention: None,
         }
     }
 
@@ -808,6 +828,7 @@ mod tests {
             ]
         );
         assert_eq!(utc.rejected_snapshots, 3);
+        assert!(utc.warnings.is_empty());
 
         // In New York the early calls fall on the 21st, and the window's 48 h span three
         // local days: 19:00-24:00 on the 20th, the 21st, and 00:00-19:00 on the 22nd.
@@ -844,6 +865,24 @@ mod tests {
             ]
         );
         assert_eq!(f.estimated_calls, 3 * 17_280);
+    }
+
+    #[test]
+    fn a_window_longer_than_the_call_log_is_flagged() {
+        let mut q = query("2026-11-23T00:00:00Z", 48, Tz::UTC);
+        q.call_log_retention = Some(std::time::Duration::from_secs(48 * 3_600));
+        let since = at("2026-11-21T00:00:00Z");
+        assert!(build_stats(&q, since, &[], &[], 0).warnings.is_empty());
+        q.hours = 49;
+        let r = build_stats(&q, since, &[], &[], 0);
+        assert_eq!(
+            r.warnings,
+            [
+                "the window (49 h) is longer than the call log is kept ([retention] upstream_calls \
+              = 2d): older calls were deleted, so counts are low and saved % is high"
+            ]
+        );
+        assert!(render_stats(&r).ends_with(&format!("warning: {}\n", r.warnings[0])));
     }
 
     #[test]

@@ -689,6 +689,17 @@ fn monitor_stats_and_failures_report_exact_numbers() {
         })
     );
     assert_eq!(v["rejected_snapshots"], 3);
+    assert_eq!(v["warnings"], json!([]));
+    // A window longer than the default 14 days of call log says so.
+    let v = run_json(&["stats", "--hours", "400"]);
+    assert_eq!(
+        v["warnings"],
+        json!([
+            "the window (400 h) is longer than the call log is kept ([retention] \
+                upstream_calls = 2w): older calls were deleted, so counts are low and saved % \
+                is high"
+        ])
+    );
 
     // ---- stats, New York days, a 60 s fixed poller ----
     let v = run_json(&[
