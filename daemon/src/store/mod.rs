@@ -35,9 +35,9 @@
 //! | `rejections` | refused snapshot | `id` | at, game key, reason, `snapshot_json`; index (at) |
 //! | `breaker_transitions` | breaker state change | `id` | at, host, state, reason; index (host, at), (at) |
 //!
-//! The call log, rejections and breaker transitions grow without bound; `prune.rs` deletes rows
-//! past their retention in small batches (`[retention]` in the config; the daemon runs it in the
-//! background). `reports.rs` holds the read-only queries of `scoreline monitor`.
+//! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
+//! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
+//! runs it in the background). `reports.rs` holds the read-only queries of `scoreline monitor`.
 //!
 //! The schema is `migrations/*.sql`, applied in order and tracked in `PRAGMA user_version`
 //! (see `migrations.rs`). A file with a newer version than this binary knows is refused.
