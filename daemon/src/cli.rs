@@ -7,6 +7,7 @@ use crate::config::{Config, ConfigError, LeagueConfig};
 use crate::fetch::recording::Replay;
 use crate::ingest::{self, IngestError};
 use crate::model::GameStatus;
+use crate::monitor::{self, MonitorError};
 use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
 use crate::runtime::{self, RunError, RunOptions};
@@ -121,15 +122,11 @@ pub enum RecordingCommand {
 /// `scoreline monitor ...`
 #[derive(Debug, Subcommand)]
 pub enum MonitorCommand {
-    /// Upstream calls per host and league, errors, rejected snapshots (last 24 h).
-    Stats {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Window in hours.
-        #[arg(long, default_value_t = 24)]
-        hours: u32,
-    },
+    /// Upstream calls per day, host and league (errors, retries, cache hit rate, bytes, latency),
+    /// each host's breaker state, and the calls a fixed-interval poller would have made.
+    Stats(StatsArgs),
+    /// Upstream failures, rejected snapshots and breakers that opened, in the last days.
+    Failures(FailuresArgs),
     /// Games starting in the next days, per league, with the phase they will be polled in.
     Upcoming {
         /// Days ahead.
@@ -139,6 +136,45 @@ pub enum MonitorCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `scoreline monitor stats`
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print JSON (the shape is in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Window in hours, ending now.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=24 * 400))]
+    pub hours: u32,
+    /// IANA zone whose calendar days the rows are per.
+    #[arg(long, default_value = "UTC", value_parser = parse_timezone)]
+    pub timezone: chrono_tz::Tz,
+    /// Period, seconds, of the fixed-interval poller the calls are compared with.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub fixed_interval: u32,
+    /// The window's end (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// `scoreline monitor failures`
+#[derive(Debug, Args)]
+pub struct FailuresArgs {
+    /// Print JSON (the shape is in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Window in days, ending now.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=400))]
+    pub days: u32,
+    /// The window's end (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an IANA time zone such as America/New_York"))
 }
 
 /// `scoreline schedule ...`
@@ -280,6 +316,9 @@ pub enum CliError {
     /// A flag value is out of range.
     #[error("{0}")]
     Usage(String),
+    /// A monitor view failed.
+    #[error(transparent)]
+    Monitor(#[from] MonitorError),
     /// A league named on the command line is not configured.
     #[error("league `{0}` is not an enabled league of the config")]
     UnknownLeague(String),
@@ -334,8 +373,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             status,
             json,
         } => games(&config, league, status, json),
-        Command::Monitor(MonitorCommand::Stats { json, hours }) => stats(&config, json, hours),
-        Command::Monitor(MonitorCommand::Upcoming { days, json }) => upcoming(&config, days, json),
+        Command::Monitor(cmd) => monitor(&config, cmd),
         Command::Schedule(ScheduleCommand::Ingest {
             file,
             league,
@@ -568,31 +606,34 @@ fn games(
     write_stdout(&out)
 }
 
-fn stats(config: &Config, json: bool, hours: u32) -> Result<(), CliError> {
+fn monitor(config: &Config, cmd: MonitorCommand) -> Result<(), CliError> {
     let store = open_store(config)?;
-    let since = chrono::Utc::now() - chrono::Duration::hours(i64::from(hours));
-    let calls = store.call_stats(since)?;
-    let rejected = store.rejection_count(since)?;
-    let out = if json {
-        serde_json::to_string_pretty(&serde_json::json!({
-            "since": since,
-            "upstream": calls,
-            "rejected_snapshots": rejected,
-        }))? + "\n"
-    } else {
-        let mut s = format!("upstream calls since {since}\n");
-        s.push_str(&format!(
-            "{:<22} {:<12} {:>7} {:>7} {:>12} {:>9}\n",
-            "host", "league", "calls", "errors", "bytes", "mean ms"
-        ));
-        for c in &calls {
-            s.push_str(&format!(
-                "{:<22} {:<12} {:>7} {:>7} {:>12} {:>9.1}\n",
-                c.host, c.league, c.calls, c.errors, c.bytes, c.mean_latency_ms
-            ));
+    let out = match cmd {
+        MonitorCommand::Stats(a) => {
+            let query = monitor::StatsQuery {
+                now: a.now.unwrap_or_else(Utc::now),
+                hours: a.hours,
+                timezone: a.timezone,
+                fixed_interval_secs: a.fixed_interval,
+                configured_leagues: config.leagues.iter().map(|l| l.key.clone()).collect(),
+                call_log_retention: config.retention.upstream_calls,
+            };
+            let report = monitor::stats(&store, &query)?;
+            if a.json {
+                serde_json::to_string_pretty(&report)? + "\n"
+            } else {
+                monitor::render_stats(&report)
+            }
         }
-        s.push_str(&format!("rejected snapshots: {rejected}\n"));
-        s
+        MonitorCommand::Failures(a) => {
+            let report = monitor::failures(&store, a.now.unwrap_or_else(Utc::now), a.days)?;
+            if a.json {
+                serde_json::to_string_pretty(&report)? + "\n"
+            } else {
+                monitor::render_failures(&report)
+            }
+        }
+        MonitorCommand::Upcoming { days, json } => return upcoming(config, days, json),
     };
     write_stdout(&out)
 }

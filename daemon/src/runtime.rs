@@ -1,6 +1,7 @@
 //! `scoreline run`: wire the store, the sandbox and its adapters, the emulator (when configured),
-//! the fetcher, one poller task per league and the HTTP API; then wait for the duration or a
-//! signal and shut down in order (pollers finish their round, HTTP drains, the store checkpoints).
+//! the fetcher, one poller task per league, the housekeeping task and the HTTP API; then wait for
+//! the duration or a signal and shut down in order (pollers finish their round, HTTP drains, the
+//! store checkpoints).
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -152,6 +153,12 @@ pub async fn run(
             "no enabled league has a loaded adapter that serves it".into(),
         ));
     }
+    tasks.spawn(crate::housekeeping::run(
+        store.clone(),
+        config.retention,
+        clock.clone(),
+        stop_rx.clone(),
+    ));
 
     let mut http_addr = None;
     let mut http_task = None;

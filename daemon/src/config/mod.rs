@@ -53,6 +53,18 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A value is invalid, at a known line.
+    #[error("config `{path}`: line {line}: `{key}` {message}")]
+    InvalidAt {
+        /// The file.
+        path: PathBuf,
+        /// The line of the value, 1-based.
+        line: usize,
+        /// The offending key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// The file as written.
@@ -75,6 +87,9 @@ struct RawConfig {
     /// The in-process upstream emulator (offline demo and tests).
     #[serde(default)]
     emulator: RawEmulator,
+    /// How long the store keeps its growing tables.
+    #[serde(default)]
+    retention: RawRetention,
     /// Leagues to follow.
     #[serde(default)]
     leagues: Vec<RawLeague>,
@@ -201,6 +216,37 @@ struct RawFaults {
     drop_game: Option<bool>,
 }
 
+/// `[retention]`: how long the store keeps rows of its growing tables, and how often the
+/// background housekeeping deletes older ones. Ages are strings with a unit: `90s`, `30m`, `12h`,
+/// `14d`, `2w`; `"0"` (or `0`) keeps a table forever.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetention {
+    /// The upstream call log (`monitor stats`, `monitor failures`). Default `14d`.
+    upstream_calls: Option<toml::Spanned<RawAge>>,
+    /// Rejected snapshots. Default `30d`.
+    rejections: Option<toml::Spanned<RawAge>>,
+    /// Circuit-breaker transitions; each host's latest one is always kept. Default `30d`.
+    breaker_transitions: Option<toml::Spanned<RawAge>>,
+    /// Games that are final, cancelled or postponed and were not updated for this long, with their
+    /// timeline and scoring plays, and past schedule rows with no game left. Default `0`: forever.
+    finished_games: Option<toml::Spanned<RawAge>>,
+    /// How often housekeeping runs. Default `1h`; between `1m` and `1d`.
+    interval: Option<toml::Spanned<RawAge>>,
+    /// Rows deleted per transaction, so a poll never waits long for the store. Default 5000.
+    batch_rows: Option<toml::Spanned<u64>>,
+}
+
+/// An age as written: a string such as `14d`, or the integer `0`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawAge {
+    /// `"14d"`, `"12h"`, `"0"`.
+    Text(String),
+    /// Only `0` (keep forever) is meaningful without a unit.
+    Int(i64),
+}
+
 /// `[[leagues]]`: one league to follow.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -302,8 +348,67 @@ pub struct Config {
     pub http: HttpConfig,
     /// The emulator, when enabled.
     pub emulator: Option<EmulatorConfig>,
+    /// How long the store keeps rows, and how often housekeeping runs.
+    pub retention: RetentionConfig,
     /// Enabled leagues, in file order.
     pub leagues: Vec<LeagueConfig>,
+}
+
+/// How long the store keeps its growing tables; `None` keeps a table forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionConfig {
+    /// Upstream call log rows older than this are deleted.
+    pub upstream_calls: Option<Duration>,
+    /// Rejected snapshots older than this are deleted.
+    pub rejections: Option<Duration>,
+    /// Breaker transitions older than this are deleted (each host's latest is kept).
+    pub breaker_transitions: Option<Duration>,
+    /// Finished games not updated for this long are deleted with their timeline and plays.
+    pub finished_games: Option<Duration>,
+    /// Time between housekeeping runs.
+    pub interval: Duration,
+    /// Rows deleted per transaction.
+    pub batch_rows: usize,
+}
+
+impl Default for RetentionConfig {
+    /// The defaults documented in `config/scoreline.toml`.
+    fn default() -> Self {
+        RetentionConfig {
+            upstream_calls: Some(Duration::from_secs(14 * DAY_SECS)),
+            rejections: Some(Duration::from_secs(30 * DAY_SECS)),
+            breaker_transitions: Some(Duration::from_secs(30 * DAY_SECS)),
+            finished_games: None,
+            interval: Duration::from_secs(3_600),
+            batch_rows: 5_000,
+        }
+    }
+}
+
+const DAY_SECS: u64 = 86_400;
+
+/// Parse an age such as `90s`, `30m`, `12h`, `14d` or `2w` (a whole number and one unit); `0`
+/// with or without a unit is `None`, "keep forever". Pure; the error says what is wrong.
+pub fn parse_age(text: &str) -> Result<Option<Duration>, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let bad = || format!("`{text}` is not an age such as 30m, 12h, 14d or 2w (or 0 for forever)");
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let unit_secs = match unit {
+        "" if n == 0 => 0,
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => DAY_SECS,
+        "w" => 7 * DAY_SECS,
+        _ => return Err(bad()),
+    };
+    match n.checked_mul(unit_secs) {
+        Some(0) => Ok(None),
+        Some(secs) => Ok(Some(Duration::from_secs(secs))),
+        None => Err(format!("`{text}` is too long")),
+    }
 }
 
 /// Upstream HTTP policy.
@@ -486,12 +591,14 @@ impl Config {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        Validator { path }.config(raw)
+        Validator { path, text: &text }.config(raw)
     }
 }
 
 struct Validator<'a> {
     path: &'a Path,
+    /// The substituted text, to turn a value's span into its line.
+    text: &'a str,
 }
 
 fn ttl_secs(v: Option<u64>, default: u64) -> Duration {
@@ -525,6 +632,122 @@ impl Validator<'_> {
         }
     }
 
+    /// An error naming the line of the value at byte `offset`.
+    fn invalid_at(&self, offset: usize, key: &str, message: impl Into<String>) -> ConfigError {
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        ConfigError::InvalidAt {
+            path: self.path.to_owned(),
+            line: before.matches('\n').count() + 1,
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// An age in `[min, max]`; `0` is `None` (forever) only where `forever_ok`.
+    fn age(
+        &self,
+        key: &str,
+        v: Option<toml::Spanned<RawAge>>,
+        default: Option<Duration>,
+        (min, max): (Duration, Duration),
+        forever_ok: bool,
+    ) -> Result<Option<Duration>, ConfigError> {
+        let Some(v) = v else {
+            return Ok(default);
+        };
+        let at = v.span().start;
+        let age = match v.into_inner() {
+            RawAge::Text(t) => parse_age(&t).map_err(|m| self.invalid_at(at, key, m))?,
+            RawAge::Int(0) => None,
+            RawAge::Int(n) => {
+                return Err(self.invalid_at(
+                    at,
+                    key,
+                    format!("`{n}` has no unit: write an age such as \"{n}s\" or \"14d\""),
+                ));
+            }
+        };
+        let show = format_age;
+        match age {
+            None if forever_ok => Ok(None),
+            None => Err(self.invalid_at(at, key, "must not be 0")),
+            Some(d) if d < min => Err(self.invalid_at(
+                at,
+                key,
+                format!("`{}` is shorter than the minimum {}", show(d), show(min)),
+            )),
+            Some(d) if d > max => Err(self.invalid_at(
+                at,
+                key,
+                format!("`{}` is longer than the maximum {}", show(d), show(max)),
+            )),
+            Some(d) => Ok(Some(d)),
+        }
+    }
+
+    fn retention(&self, r: RawRetention) -> Result<RetentionConfig, ConfigError> {
+        let d = RetentionConfig::default();
+        let hour = Duration::from_secs(3_600);
+        let keep = (hour, Duration::from_secs(100 * 365 * DAY_SECS));
+        let interval = self
+            .age(
+                "retention.interval",
+                r.interval,
+                Some(d.interval),
+                (Duration::from_secs(60), Duration::from_secs(DAY_SECS)),
+                false,
+            )?
+            .unwrap_or(d.interval);
+        let batch_rows = match r.batch_rows {
+            None => d.batch_rows,
+            Some(b) => {
+                let at = b.span().start;
+                match *b.get_ref() {
+                    n @ 100..=100_000 => usize::try_from(n).unwrap_or(d.batch_rows),
+                    n => {
+                        return Err(self.invalid_at(
+                            at,
+                            "retention.batch_rows",
+                            format!("`{n}` must be between 100 and 100000"),
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(RetentionConfig {
+            upstream_calls: self.age(
+                "retention.upstream_calls",
+                r.upstream_calls,
+                d.upstream_calls,
+                keep,
+                true,
+            )?,
+            rejections: self.age(
+                "retention.rejections",
+                r.rejections,
+                d.rejections,
+                keep,
+                true,
+            )?,
+            breaker_transitions: self.age(
+                "retention.breaker_transitions",
+                r.breaker_transitions,
+                d.breaker_transitions,
+                keep,
+                true,
+            )?,
+            finished_games: self.age(
+                "retention.finished_games",
+                r.finished_games,
+                d.finished_games,
+                keep,
+                true,
+            )?,
+            interval,
+            batch_rows,
+        })
+    }
+
     fn rate(&self, key: &str, v: Option<f64>) -> Result<f64, ConfigError> {
         match v {
             None => Ok(0.0),
@@ -540,6 +763,7 @@ impl Validator<'_> {
         let sandbox = self.sandbox(raw.sandbox, &plugin_dir)?;
         let upstream = self.upstream(raw.upstream)?;
         let emulator = self.emulator(raw.emulator)?;
+        let retention = self.retention(raw.retention)?;
         if emulator.is_none()
             && upstream
                 .overrides
@@ -627,6 +851,7 @@ impl Validator<'_> {
             upstream,
             http,
             emulator,
+            retention,
             leagues,
         })
     }
@@ -817,6 +1042,22 @@ impl Validator<'_> {
     }
 }
 
+/// An age in its largest whole unit: `14d`, `90m`, `2w`.
+pub fn format_age(d: Duration) -> String {
+    let s = d.as_secs();
+    for (unit, secs) in [
+        ("w", 7 * DAY_SECS),
+        ("d", DAY_SECS),
+        ("h", 3_600),
+        ("m", 60),
+    ] {
+        if s >= secs && s.is_multiple_of(secs) {
+            return format!("{}{unit}", s / secs);
+        }
+    }
+    format!("{s}s")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -927,6 +1168,110 @@ mod tests {
             .unwrap_err(),
             "config `x.toml`: `leagues[0].teams.\"Utah\".id` must not be empty"
         );
+    }
+
+    #[test]
+    fn ages_parse_with_one_unit() {
+        let secs = |s: u64| Ok(Some(Duration::from_secs(s)));
+        assert_eq!(parse_age("90s"), secs(90));
+        assert_eq!(parse_age("30m"), secs(1_800));
+        assert_eq!(parse_age("12h"), secs(43_200));
+        assert_eq!(parse_age(" 14d "), secs(14 * 86_400));
+        assert_eq!(parse_age("2w"), secs(14 * 86_400));
+        assert_eq!(parse_age("0"), Ok(None));
+        assert_eq!(parse_age("0d"), Ok(None));
+        for bad in [
+            "", "d", "14", "14 d", "1.5d", "-1d", "14days", "1h30m", "1D",
+        ] {
+            assert_eq!(
+                parse_age(bad),
+                Err(format!(
+                    "`{bad}` is not an age such as 30m, 12h, 14d or 2w (or 0 for forever)"
+                )),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_age("99999999999999999w"),
+            Err("`99999999999999999w` is too long".to_owned())
+        );
+        for (secs, shown) in [(90, "90s"), (120, "2m"), (3_600, "1h"), (86_400, "1d")] {
+            assert_eq!(format_age(Duration::from_secs(secs)), shown);
+        }
+        assert_eq!(format_age(Duration::from_secs(14 * 86_400)), "2w");
+    }
+
+    #[test]
+    fn retention_defaults_and_values() {
+        let d = parse("").unwrap().retention;
+        assert_eq!(d, RetentionConfig::default());
+        let day = |n: u64| Some(Duration::from_secs(n * 86_400));
+        assert_eq!(d.upstream_calls, day(14));
+        assert_eq!(d.rejections, day(30));
+        assert_eq!(d.breaker_transitions, day(30));
+        assert_eq!(d.finished_games, None);
+        assert_eq!(d.interval, Duration::from_secs(3_600));
+        assert_eq!(d.batch_rows, 5_000);
+
+        let c = parse(
+            "[retention]\nupstream_calls = \"7d\"\nrejections = \"0\"\n\
+             breaker_transitions = 0\nfinished_games = \"52w\"\ninterval = \"15m\"\n\
+             batch_rows = 1000\n",
+        )
+        .unwrap()
+        .retention;
+        assert_eq!(
+            c,
+            RetentionConfig {
+                upstream_calls: day(7),
+                rejections: None,
+                breaker_transitions: None,
+                finished_games: day(364),
+                interval: Duration::from_secs(900),
+                batch_rows: 1_000,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_retention_values_name_key_and_line() {
+        let cases = [
+            (
+                "[retention]\nupstream_calls = \"14x\"\n",
+                "config `x.toml`: line 2: `retention.upstream_calls` `14x` is not an age such as 30m, 12h, 14d or 2w (or 0 for forever)",
+            ),
+            (
+                "data_dir = \"d\"\n\n[retention]\nrejections = \"30d\"\nfinished_games = 7\n",
+                "config `x.toml`: line 5: `retention.finished_games` `7` has no unit: write an age such as \"7s\" or \"14d\"",
+            ),
+            (
+                "[retention]\ninterval = \"0\"\n",
+                "config `x.toml`: line 2: `retention.interval` must not be 0",
+            ),
+            (
+                "[retention]\ninterval = \"10s\"\n",
+                "config `x.toml`: line 2: `retention.interval` `10s` is shorter than the minimum 1m",
+            ),
+            (
+                "[retention]\ninterval = \"2d\"\n",
+                "config `x.toml`: line 2: `retention.interval` `2d` is longer than the maximum 1d",
+            ),
+            (
+                "[retention]\nbreaker_transitions = \"30m\"\n",
+                "config `x.toml`: line 2: `retention.breaker_transitions` `30m` is shorter than the minimum 1h",
+            ),
+            (
+                "[retention]\n\nbatch_rows = 5\n",
+                "config `x.toml`: line 3: `retention.batch_rows` `5` must be between 100 and 100000",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text).unwrap_err(), expected, "{text}");
+        }
+        let e = parse("[retention]\nupstream_call = \"14d\"\n").unwrap_err();
+        assert!(e.contains("upstream_call") && e.contains("line 2"), "{e}");
+        let e = parse("[retention]\ninterval = true\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]

@@ -33,6 +33,11 @@
 //! | `schedules` | game | game key | start_time, home/away id, abbreviation, name, status, `source` (adapter or `ingest`), updated_at; index (league, start_time) |
 //! | `upstream_calls` | upstream request | `id` | at, adapter, league, host, url, status (NULL: network error), bytes, latency_ms, error, from_cache; index (at) |
 //! | `rejections` | refused snapshot | `id` | at, game key, reason, `snapshot_json`; index (at) |
+//! | `breaker_transitions` | breaker state change | `id` | at, host, state, reason; index (host, at), (at) |
+//!
+//! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
+//! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
+//! runs it in the background). `reports.rs` holds the read-only queries of `scoreline monitor`.
 //!
 //! The schema is `migrations/*.sql`, applied in order and tracked in `PRAGMA user_version`
 //! (see `migrations.rs`). A file with a newer version than this binary knows is refused.
@@ -56,12 +61,16 @@
 
 mod error;
 mod migrations;
+mod prune;
+mod reports;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::StoreError;
+pub use prune::{PruneCutoffs, Pruned};
+pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
     StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,
