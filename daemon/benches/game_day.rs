@@ -22,27 +22,71 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-/// (league, games that day, first start hour ET, last start hour ET, game length minutes).
-const DAY: [(&str, usize, u32, u32, i64); 14] = [
-    ("college-football", 130, 12, 22, 210),
-    ("mens-college-basketball", 300, 11, 22, 130),
-    ("womens-college-basketball", 220, 11, 21, 130),
-    ("nfl", 14, 13, 20, 200),
-    ("nba", 13, 19, 22, 150),
-    ("nhl", 15, 13, 22, 160),
-    ("mlb", 15, 13, 22, 190),
-    ("wnba", 6, 19, 22, 130),
+/// A Saturday in late November as an operator following 56 leagues sees it: (league, games
+/// that day, first and last start hour ET, game length in minutes). Off-season and no-game
+/// leagues are followed too (a fixed poller polls them all day as well).
+const DAY: [(&str, usize, u32, u32, i64); 56] = [
+    ("college-football", 135, 12, 22, 210),
+    ("mens-college-basketball", 357, 11, 22, 130),
+    ("womens-college-basketball", 262, 11, 21, 130),
+    ("nba", 9, 19, 22, 150),
+    ("nhl", 13, 13, 22, 160),
+    ("mens-college-hockey", 24, 14, 21, 160),
+    ("womens-college-hockey", 16, 13, 19, 160),
+    ("nfl", 0, 0, 0, 200),
+    ("mlb", 0, 0, 0, 190),
+    ("wnba", 0, 0, 0, 130),
+    ("college-baseball", 0, 0, 0, 190),
     ("eng.1", 10, 7, 12, 115),
-    ("esp.1", 10, 8, 16, 115),
-    ("ger.1", 9, 9, 13, 115),
-    ("ita.1", 10, 6, 15, 115),
-    ("fra.1", 9, 7, 15, 115),
-    ("usa.1", 39, 13, 22, 115),
+    ("eng.2", 12, 7, 15, 115),
+    ("eng.3", 12, 10, 10, 115),
+    ("eng.4", 12, 10, 10, 115),
+    ("eng.5", 12, 10, 10, 115),
+    ("sco.1", 6, 10, 10, 115),
+    ("sco.2", 5, 10, 10, 115),
+    ("sco.3", 5, 10, 10, 115),
+    ("sco.4", 5, 10, 10, 115),
+    ("esp.1", 5, 8, 15, 115),
+    ("esp.2", 6, 8, 15, 115),
+    ("ger.1", 6, 9, 12, 115),
+    ("ger.2", 4, 7, 9, 115),
+    ("ger.3", 10, 8, 9, 115),
+    ("ita.1", 3, 9, 14, 115),
+    ("ita.2", 5, 9, 9, 115),
+    ("fra.1", 3, 11, 15, 115),
+    ("fra.2", 0, 0, 0, 115),
+    ("ned.1", 4, 10, 15, 115),
+    ("ned.2", 0, 0, 0, 115),
+    ("por.1", 3, 10, 15, 115),
+    ("bel.1", 3, 10, 15, 115),
+    ("tur.1", 3, 6, 13, 115),
+    ("gre.1", 3, 9, 13, 115),
+    ("aut.1", 5, 9, 11, 115),
+    ("sui.1", 3, 12, 14, 115),
+    ("den.1", 3, 8, 12, 115),
+    ("nor.1", 0, 0, 0, 115),
+    ("swe.1", 0, 0, 0, 115),
+    ("irl.1", 0, 0, 0, 115),
+    ("mex.1", 2, 19, 22, 115),
+    ("bra.1", 5, 14, 21, 115),
+    ("arg.1", 5, 15, 21, 115),
+    ("usa.1", 1, 20, 20, 115),
+    ("jpn.1", 5, 0, 1, 115),
+    ("aus.1", 3, 1, 4, 115),
+    ("ksa.1", 4, 9, 14, 115),
+    ("rsa.1", 4, 9, 12, 115),
+    ("egy.1", 4, 8, 12, 115),
+    ("ind.1", 3, 7, 9, 115),
+    ("chn.1", 0, 0, 0, 115),
+    ("uefa.champions", 0, 0, 0, 115),
+    ("uefa.europa", 0, 0, 0, 115),
+    ("conmebol.libertadores", 0, 0, 0, 115),
+    ("fifa.world", 0, 0, 0, 115),
 ];
 
 fn cadence() -> Cadence {
     Cadence {
-        idle: Duration::minutes(15),
+        idle: Duration::minutes(60),
         pregame: Duration::seconds(60),
         live: Duration::seconds(10),
         settle: Duration::minutes(30),
@@ -69,7 +113,7 @@ fn calls(day: NaiveDate) {
     };
     let (mut planned, mut fixed, mut games_total, mut rounds) = (0u64, 0u64, 0usize, 0u64);
     let mut live_gaps = Vec::new();
-    for (league, n, first, last, minutes) in DAY {
+    for (_, n, first, last, minutes) in DAY {
         games_total += n;
         let starts: Vec<DateTime<Utc>> = (0..n)
             .map(|_| {
@@ -118,7 +162,6 @@ fn calls(day: NaiveDate) {
             now = d.next_at.max(now + Duration::seconds(1));
         }
         fixed += 24 * 360;
-        let _ = league;
     }
     let worst_live_gap = live_gaps.iter().copied().max().unwrap_or(0);
     println!(
@@ -178,7 +221,7 @@ fn ticks(day: NaiveDate) {
     let out = root.join("target/bench-plugins");
     let built = plugin_build::build(&root, &["scoreline-plugin-espn".to_owned()], &out)
         .expect("build espn component");
-    let (cpu0, rss0) = usage();
+    let (_, rss0) = usage();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -270,7 +313,7 @@ fn ticks(day: NaiveDate) {
                     options: Vec::new(),
                     teams: Vec::new(),
                     cadence: CadenceOverrides {
-                        idle: Some(std::time::Duration::from_secs(900)),
+                        idle: Some(std::time::Duration::from_secs(3600)),
                         pregame: Some(std::time::Duration::from_secs(60)),
                         live: Some(std::time::Duration::from_secs(10)),
                         settle: Some(std::time::Duration::from_secs(1800)),
@@ -293,7 +336,7 @@ fn ticks(day: NaiveDate) {
             for (li, l) in leagues.iter().enumerate() {
                 for g in scores[li].iter_mut() {
                     fastrand = fastrand.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    if (fastrand >> 33) % 10 == 0 {
+                    if (fastrand >> 33).is_multiple_of(10) {
                         g.0 += 1;
                     }
                 }
@@ -321,7 +364,6 @@ fn ticks(day: NaiveDate) {
         println!("  {:.1} ticks/s ({:.0} ms a tick, all leagues concurrently); {accepted} snapshots accepted, {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
         println!("  CPU {:.2} s for {n_ticks} ticks = {:.0} ms CPU per tick of 1 000 games (includes rendering the bodies)", cpu2 - cpu1, 1000.0 * (cpu2 - cpu1) / n_ticks as f64);
         println!("  peak RSS {:.1} MiB (before the runtime: {:.1} MiB)", rss as f64 / 1024.0, rss0 as f64 / 1024.0);
-        let _ = cpu0;
     });
 }
 
