@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod emulator;
+pub mod events;
 pub mod fetch;
 pub mod housekeeping;
 pub mod http;

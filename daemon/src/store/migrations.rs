@@ -32,6 +32,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_upstream_policy.sql",
         sql: include_str!("migrations/0002_upstream_policy.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_events.sql",
+        sql: include_str!("migrations/0003_events.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

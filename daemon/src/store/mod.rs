@@ -65,6 +65,7 @@ mod prune;
 mod reports;
 mod types;
 
+mod events;
 #[cfg(test)]
 mod tests;
 
