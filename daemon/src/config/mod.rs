@@ -111,6 +111,9 @@ struct RawSandbox {
     max_plays: Option<usize>,
     /// Where compiled components are cached. Default `<plugin_dir>/.cache`.
     cache_dir: Option<PathBuf>,
+    /// Adapter calls running at once (each holds its linear memory). Default: the cores, at
+    /// least 2.
+    max_concurrent_calls: Option<usize>,
 }
 
 /// `[upstream]`: how the host talks to upstream APIs.
@@ -937,6 +940,16 @@ impl Validator<'_> {
                 max_plays: s.max_plays.unwrap_or(defaults.output.max_plays),
             },
             cache_dir: Some(s.cache_dir.unwrap_or_else(|| plugin_dir.join(".cache"))),
+            max_concurrent_calls: match s.max_concurrent_calls {
+                None => defaults.max_concurrent_calls,
+                Some(n @ 1..=64) => n,
+                Some(_) => {
+                    return Err(self.invalid(
+                        "sandbox.max_concurrent_calls",
+                        "must be between 1 and 64 (the instance pool has 64 slots)",
+                    ));
+                }
+            },
             ..defaults
         })
     }

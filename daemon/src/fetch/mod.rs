@@ -352,11 +352,6 @@ impl Fetcher {
         f(b)
     }
 
-    fn longest_ttl(&self) -> Duration {
-        let c = &self.inner.config.cache;
-        c.live.max(c.pregame).max(c.idle).max(c.settle)
-    }
-
     fn ttl(&self, freshness: Freshness, max_age: Option<Duration>) -> Duration {
         let c = &self.inner.config.cache;
         match max_age {
@@ -472,12 +467,9 @@ impl Fetcher {
                     let t = self.breaker(&host, Breaker::on_success);
                     let done = self.inner.clock.now();
                     self.note(&mut out, done, &host, t);
-                    // Kept for the longest any asker may want it; each asker's own limit
-                    // applies on the way out.
-                    let ttl = fetched
-                        .max_age
-                        .map(|m| m.min(self.inner.config.cache.max_age_cap))
-                        .unwrap_or(self.longest_ttl());
+                    // Kept as long as the state it was fetched for allows (or upstream's
+                    // max-age); each asker's own limit applies on the way out.
+                    let ttl = self.ttl(freshness, fetched.max_age);
                     if let Ok(ttl) = chrono::Duration::from_std(ttl) {
                         lock(&self.inner.cache).insert(
                             &key,

@@ -58,6 +58,14 @@ pub struct SandboxConfig {
     pub max_log_line_bytes: usize,
     /// Where compiled artifacts are cached; `None` compiles on every load.
     pub cache_dir: Option<PathBuf>,
+    /// Adapter calls running at once across every adapter; more wait for a slot. Each running
+    /// call holds its linear memory, so this bounds the sandbox's share of the process's memory.
+    pub max_concurrent_calls: usize,
+}
+
+/// The default for [`SandboxConfig::max_concurrent_calls`]: the machine's cores (at least 2).
+pub fn default_concurrent_calls() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 16))
 }
 
 impl Default for SandboxConfig {
@@ -74,6 +82,7 @@ impl Default for SandboxConfig {
             max_log_lines: 100,
             max_log_line_bytes: 2_048,
             cache_dir: None,
+            max_concurrent_calls: default_concurrent_calls(),
         }
     }
 }
@@ -174,6 +183,43 @@ struct SandboxInner {
     engine: Engine,
     linker: Linker<HostState>,
     config: SandboxConfig,
+    slots: CallSlots,
+}
+
+/// A counting semaphore for adapter calls. Calls are synchronous and run on blocking threads
+/// (or the CLI's only thread), so waiting blocks; the standard library has no semaphore.
+struct CallSlots {
+    free: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// A held call slot; dropping it frees the slot.
+struct CallSlot<'a>(&'a CallSlots);
+
+impl CallSlots {
+    fn new(n: usize) -> CallSlots {
+        CallSlots {
+            free: std::sync::Mutex::new(n.max(1)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) -> CallSlot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        CallSlot(self)
+    }
+}
+
+impl Drop for CallSlot<'_> {
+    fn drop(&mut self) {
+        let mut free = self.0.free.lock().unwrap_or_else(|e| e.into_inner());
+        *free += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 impl Sandbox {
@@ -202,11 +248,13 @@ impl Sandbox {
         Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
             .map_err(|e| LoadError::Engine(e.to_string()))?;
         spawn_epoch_ticker(&engine);
+        let slots = CallSlots::new(config.max_concurrent_calls);
         Ok(Sandbox {
             inner: Arc::new(SandboxInner {
                 engine,
                 linker,
                 config,
+                slots,
             }),
         })
     }
@@ -620,6 +668,8 @@ impl Adapter {
         f: impl FnOnce(&mut Store<HostState>, &Plugin) -> Guest<T>,
     ) -> Result<T, CallError> {
         let config = self.sandbox.config();
+        // Wait for a call slot first: the store and its linear memory exist only while held.
+        let _slot = self.sandbox.inner.slots.acquire();
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         // The guest's stderr is kept (bounded) so a panic message reaches the trap error.
         let stderr = MemoryOutputPipe::new(GUEST_STDERR_BYTES);
@@ -717,5 +767,30 @@ impl Adapter {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_waits_for_a_free_slot() {
+        let slots = Arc::new(CallSlots::new(2));
+        let first = slots.acquire();
+        let second = slots.acquire();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = slots.clone();
+        let t = std::thread::spawn(move || {
+            let _third = waiting.acquire();
+            tx.send(()).unwrap();
+        });
+        // Both slots are held: the third caller cannot have one, however far it got.
+        assert!(rx.try_recv().is_err());
+        drop(first);
+        rx.recv().unwrap();
+        t.join().unwrap();
+        drop(second);
+        assert_eq!(*slots.free.lock().unwrap(), 2);
     }
 }

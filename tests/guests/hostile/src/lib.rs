@@ -1,7 +1,9 @@
 //! A hostile adapter for the sandbox tests. Every call misbehaves according to its league key:
 //! `loop` spins forever, `bomb` allocates until memory runs out, `trap` panics, `evil` plans a
-//! request to a host it never declared, `huge` returns a hundred thousand games, `chatty` floods the log,
-//! and `good` behaves, so a test can show the next call after a fault still works.
+//! request to a host it never declared, `huge` returns twenty thousand games (four times the
+//! default cap, yet few enough to lift well inside the CPU deadline on a loaded machine),
+//! `chatty` floods the log, and `good` behaves, so a test can show the next call after a fault
+//! still works.
 #![allow(clippy::panic)]
 
 use scoreline_plugin_sdk::{
@@ -29,7 +31,7 @@ fn misbehave(ctx: &CallContext) -> Result<GamesResult, AdapterError> {
         }
         "trap" => panic!("hostile guest panics on purpose"),
         "huge" => {
-            let games = (0..100_000)
+            let games = (0..20_000)
                 .map(|i| Game::new(&i.to_string(), "huge", "soccer", GameStatus::Live))
                 .collect();
             Ok(GamesResult {
