@@ -71,12 +71,15 @@ fn key() -> GameKey {
     GameKey::new("lg", "espn", "g1")
 }
 
+/// An event as the tables expect it: (type, catch_up, data).
+type Out = (&'static str, bool, Value);
+
 /// One diff: (type, catch_up, data) of each event.
 fn run(
     prev: Option<(&Game, Option<&[ScoringPlay]>)>,
     next: (&Game, Option<&[ScoringPlay]>),
     first_seen: (u32, u32),
-) -> Vec<(&'static str, bool, Value)> {
+) -> Vec<Out> {
     let k = key();
     let prev = prev.map(|(game, plays)| Snapshot {
         key: &k,
@@ -113,7 +116,6 @@ fn teams() -> (Value, Value) {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn changed(ph: u32, pa: u32, h: u32, a: u32, p: u32, plays: Vec<Value>) -> Value {
     json!({
         "home_score": h, "away_score": a,
@@ -144,7 +146,6 @@ fn first(pl: &ScoringPlay, side: &str, role: &str) -> Value {
     v
 }
 
-#[allow(clippy::too_many_arguments)]
 fn fin(
     winner: Option<(&str, &str)>,
     h: u32,
@@ -174,7 +175,7 @@ fn lifecycle_of_a_hockey_game_with_a_shootout() {
     let mut so = game("hockey", GameStatus::Final, Some(5), Some((3, 2)));
     so.overtime = true;
     so.shootout = true;
-    let table: Vec<(Option<&Game>, &Game, Vec<(&str, bool, Value)>)> = vec![
+    let table: Vec<(Option<&Game>, &Game, Vec<Out>)> = vec![
         (
             None,
             &sched,
