@@ -492,3 +492,107 @@ async fn a_held_zero_zero_glitch_is_never_an_event() {
     );
     rig.emulator.shutdown().await;
 }
+
+/// A real game detail (ESPN, Cowboys 43-20 Rams, 13 scoring plays) parsed by the ESPN component
+/// and diffed: first seen final with its plays, and as one jump from a 0-0 first quarter.
+#[test]
+fn a_real_nfl_detail_diffs_to_its_plays_first_scorer_and_final() {
+    use scoreline::events::diff::{Snapshot, diff};
+    let Some(dir) = util::shared_fixtures("espn") else {
+        return;
+    };
+    let body = util::fixture(&dir, "summary-nfl-2023-10-29-final.json");
+    let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 10, 29, 21, 0, 0).unwrap();
+    let d = crate::daemon::adapter()
+        .parse_game_detail(
+            &scoreline::sandbox::CallContext::new("nfl", at),
+            "401547505",
+            &body,
+        )
+        .unwrap();
+    let key = GameKey::new("nfl", "espn", "401547505");
+    let final_ = Snapshot {
+        key: &key,
+        game: &d.game,
+        plays: Some(&d.scoring_plays),
+        first_seen: (43, 20),
+    };
+    let events = diff(None, &final_, at);
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let mut want = vec!["game.started"];
+    want.extend(["scoring.play"; 13]);
+    want.extend(["scoring.first", "game.final"]);
+    assert_eq!(kinds, want);
+    assert!(events.iter().all(|e| e.catch_up));
+    let first = &events[14].data;
+    assert_eq!(
+        (
+            &first["scorer_id"],
+            &first["scorer_name"],
+            &first["team"],
+            &first["side"],
+            &first["scorer_role"],
+            &first["home_score"],
+            &first["away_score"]
+        ),
+        (
+            &json!("4242355"),
+            &json!("Jake Ferguson"),
+            &json!("6"),
+            &json!("home"),
+            &json!("scorer"),
+            &json!(7),
+            &json!(0)
+        )
+    );
+    let fin = &events[15].data;
+    assert_eq!(
+        (
+            &fin["winner"],
+            &fin["home_score"],
+            &fin["away_score"],
+            &fin["overtime"]
+        ),
+        (&json!("6"), &json!(43), &json!(20), &json!(false))
+    );
+
+    // Seen at 0-0 in the first quarter with no plays, next seen final: one score.changed with
+    // both deltas and the 13 plays that explain it; each play logged once, none catch-up.
+    let mut q1 = d.game.clone();
+    q1.status = scoreline::model::GameStatus::Live;
+    q1.period = Some(1);
+    q1.home.score = Some(0);
+    q1.away.score = Some(0);
+    let before = Snapshot {
+        key: &key,
+        game: &q1,
+        plays: None,
+        first_seen: (0, 0),
+    };
+    let after = Snapshot {
+        first_seen: (0, 0),
+        ..final_
+    };
+    let events = diff(Some(&before), &after, at);
+    let changed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e.kind == EventType::ScoreChanged)
+        .map(|e| &e.data)
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(
+        (
+            &changed[0]["home_delta"],
+            &changed[0]["away_delta"],
+            changed[0]["plays"].as_array().unwrap().len()
+        ),
+        (&json!(43), &json!(20), 13)
+    );
+    let plays = events
+        .iter()
+        .filter(|e| e.kind == EventType::ScoringPlay && !e.catch_up)
+        .count();
+    assert_eq!(plays, 13);
+    // Diffing the final against itself says nothing: a re-poll is silent.
+    assert!(diff(Some(&after), &after, at).is_empty());
+}
