@@ -76,6 +76,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List events from the embedded event log (works with no daemon running).
+    Events(crate::events::query::EventsArgs),
     /// Operator views of the embedded store.
     #[command(subcommand)]
     Monitor(MonitorCommand),
@@ -319,6 +321,9 @@ pub enum CliError {
     /// A monitor view failed.
     #[error(transparent)]
     Monitor(#[from] MonitorError),
+    /// `scoreline events` failed.
+    #[error(transparent)]
+    Events(#[from] crate::events::query::EventsError),
     /// A league named on the command line is not configured.
     #[error("league `{0}` is not an enabled league of the config")]
     UnknownLeague(String),
@@ -373,6 +378,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             status,
             json,
         } => games(&config, league, status, json),
+        Command::Events(args) => {
+            write_stdout(&crate::events::query::run(&open_store(&config)?, &args)?)
+        }
         Command::Monitor(cmd) => monitor(&config, cmd),
         Command::Schedule(ScheduleCommand::Ingest {
             file,

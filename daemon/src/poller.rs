@@ -5,9 +5,11 @@
 
 use crate::clock::Clock;
 use crate::config::LeagueConfig;
+use crate::events::Event;
+use crate::events::diff::{self, Snapshot};
 use crate::fetch::{Attempt, FetchOutcome, Fetcher, Freshness, HostTransition};
 use crate::ingest;
-use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest};
+use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay};
 use crate::sandbox::{Adapter, CallContext, CallError};
 use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
 use crate::store::{GameKey, ScheduledGame, Store, StoreError};
@@ -77,19 +79,48 @@ struct Tracked {
     /// Failed detail fetches in a row, and when the next try is allowed.
     detail_failures: u32,
     detail_retry_at: Option<DateTime<Utc>>,
+    /// The scoring plays known (from the last game detail, or the store after a restart); none
+    /// before the first detail.
+    plays: Option<Vec<ScoringPlay>>,
+    /// The score when this poller first saw the game (see [`Snapshot::first_seen`]).
+    first_seen: (u32, u32),
 }
 
 impl Tracked {
-    fn new(accepted: Game, settled: bool) -> Tracked {
+    fn new(accepted: Game, settled: bool, plays: Option<Vec<ScoringPlay>>) -> Tracked {
         Tracked {
+            first_seen: score_of(&accepted),
             accepted,
             held: None,
             settled,
             detail_sig: None,
             detail_failures: 0,
             detail_retry_at: None,
+            plays,
         }
     }
+
+    /// The accepted snapshot as the diff sees it.
+    fn snapshot<'a>(&'a self, key: &'a GameKey) -> Snapshot<'a> {
+        Snapshot {
+            key,
+            game: &self.accepted,
+            plays: self.plays.as_deref(),
+            first_seen: self.first_seen,
+        }
+    }
+
+    /// Whether a game detail's plays may replace the known ones: an empty list while plays are
+    /// known and the accepted score still has points is upstream dropping them (the plays' 0-0
+    /// reset), not every goal overturned at once; it is ignored.
+    fn plays_usable(&self, plays: &[ScoringPlay]) -> bool {
+        let (h, a) = score_of(&self.accepted);
+        !(plays.is_empty() && self.plays.as_ref().is_some_and(|p| !p.is_empty()) && h + a > 0)
+    }
+}
+
+fn score_of(g: &Game) -> (u32, u32) {
+    (g.home.score.unwrap_or(0), g.away.score.unwrap_or(0))
 }
 
 /// After a failed game detail, wait 30 s, then twice as long after each further failure, up
@@ -153,16 +184,17 @@ impl LeaguePoller {
             settle: secs(c.settle, suggested.settle_secs),
             pregame_window: Duration::from_std(c.pregame_window).unwrap_or(Duration::minutes(30)),
         };
-        // Warm restart: validation continues from the last committed snapshot of every game.
-        let games = store
-            .latest_for_league(&league.key)?
-            .into_iter()
-            .filter(|(key, _)| key.adapter == adapter.info().name)
-            .map(|(key, game)| {
-                let settled = game.status == GameStatus::Final;
-                (key.game_id, Tracked::new(game, settled))
-            })
-            .collect();
+        // Warm restart: validation and the diff continue from the last committed snapshot and
+        // the stored scoring plays of every game, so no old fact gets a new event.
+        let mut games = BTreeMap::new();
+        for (key, game) in store.latest_for_league(&league.key)? {
+            if key.adapter != adapter.info().name {
+                continue;
+            }
+            let settled = game.status == GameStatus::Final;
+            let plays = Some(store.scoring_plays(&key)?).filter(|p| !p.is_empty());
+            games.insert(key.game_id, Tracked::new(game, settled, plays));
+        }
         let ingested = ingested_schedule(&store, &league.key, &adapter.info().name, now)?;
         Ok(LeaguePoller {
             league,
@@ -310,6 +342,9 @@ impl LeaguePoller {
                     report.details += 1;
                     hint = hint.max(detail.poll_hint_secs);
                     if let Some(t) = self.games.get_mut(&id) {
+                        if t.plays_usable(&detail.scoring_plays) {
+                            t.plays = Some(detail.scoring_plays);
+                        }
                         t.detail_failures = 0;
                         t.detail_retry_at = None;
                         t.detail_sig = Some((
@@ -415,6 +450,24 @@ impl LeaguePoller {
                             report,
                         );
                     }
+                    // Events before the snapshot: a crash between the two re-derives the same
+                    // events (same ids, kept once) from the old snapshot on the next poll,
+                    // where the other order would lose them.
+                    let events = {
+                        let next = Snapshot {
+                            key: &key,
+                            game: &game,
+                            plays: tracked.and_then(|t| t.plays.as_deref()),
+                            first_seen: tracked.map_or_else(|| score_of(&game), |t| t.first_seen),
+                        };
+                        let previous = tracked.map(|t| t.snapshot(&key));
+                        diff::diff(previous.as_ref(), &next, now)
+                    };
+                    if let Err(e) = self.log_events(&key, &events) {
+                        report.errors += 1;
+                        tracing::warn!(game = %key, error = %e, "events not logged; snapshot not stored");
+                        continue;
+                    }
                     match self.store.record_game(&key, &game, now) {
                         Ok(recorded) => {
                             report.accepted += 1;
@@ -427,7 +480,7 @@ impl LeaguePoller {
                             let entry = self
                                 .games
                                 .entry(id)
-                                .or_insert_with(|| Tracked::new(game.clone(), false));
+                                .or_insert_with(|| Tracked::new(game.clone(), false, None));
                             if entry.accepted.status != GameStatus::Final
                                 && game.status == GameStatus::Final
                             {
@@ -501,10 +554,38 @@ impl LeaguePoller {
         let detail = blocking(move || adapter.parse_game_detail(&ctx, &id, &body)).await??;
         let key = self.key(game_id);
         if self.store.latest(&key)?.is_some() {
+            if let Some(t) = self
+                .games
+                .get(game_id)
+                .filter(|t| t.plays_usable(&detail.scoring_plays))
+            {
+                let next = Snapshot {
+                    plays: Some(&detail.scoring_plays),
+                    ..t.snapshot(&key)
+                };
+                let events = diff::diff(Some(&t.snapshot(&key)), &next, now);
+                self.log_events(&key, &events)?;
+            }
             self.store
                 .record_scoring_plays(&key, &detail.scoring_plays, now)?;
         }
         Ok(detail)
+    }
+
+    /// Append `events` to the log and say which were new, one line each.
+    fn log_events(&self, key: &GameKey, events: &[Event]) -> Result<(), StoreError> {
+        for logged in self.store.record_events(events)? {
+            let e = &logged.event;
+            tracing::info!(
+                game = %key,
+                seq = logged.seq,
+                id = %e.id.get(..12).unwrap_or(&e.id),
+                catch_up = e.catch_up,
+                "event {}",
+                e.kind
+            );
+        }
+        Ok(())
     }
 
     async fn fetch(

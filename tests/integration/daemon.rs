@@ -21,10 +21,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-const NY: Tz = chrono_tz::America::New_York;
+pub(crate) const NY: Tz = chrono_tz::America::New_York;
 
 /// The ESPN component, loaded once for the whole module.
-fn adapter() -> Adapter {
+pub(crate) fn adapter() -> Adapter {
     static ADAPTER: OnceLock<Adapter> = OnceLock::new();
     ADAPTER.get_or_init(|| util::load(&util::espn())).clone()
 }
@@ -33,17 +33,17 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-fn td(s: i64) -> TimeDelta {
+pub(crate) fn td(s: i64) -> TimeDelta {
     TimeDelta::seconds(s)
 }
 
 /// 17:00 UTC (12:00 US-Eastern) on Sunday 22 November 2026.
-fn anchor() -> DateTime<Utc> {
+pub(crate) fn anchor() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 17, 0, 0).unwrap()
 }
 
 /// An emulator slate of `game_secs`-long games kicking off every `stagger_secs`, no random faults.
-fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConfig {
+pub(crate) fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConfig {
     EmulatorConfig {
         seed: 7,
         game_length: secs(game_secs),
@@ -57,7 +57,7 @@ fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConfig {
 }
 
 /// The upstream policy of a small config file: ESPN's host goes to the emulator, no retries.
-fn upstream(timeout_ms: u64) -> UpstreamConfig {
+pub(crate) fn upstream(timeout_ms: u64) -> UpstreamConfig {
     let text = format!(
         "[emulator]\nenabled = true\n\
          [upstream]\ntimeout_ms = {timeout_ms}\nretries = 0\nrate_per_sec = 1000\n\
@@ -70,7 +70,7 @@ fn upstream(timeout_ms: u64) -> UpstreamConfig {
 
 /// `key` on the ESPN adapter: idle 10 min, pre-game 60 s within 5 min of a start, live 10 s,
 /// settle fetch 15 min after a start.
-fn league(key: &str, timezone: Tz) -> LeagueConfig {
+pub(crate) fn league(key: &str, timezone: Tz) -> LeagueConfig {
     LeagueConfig {
         key: key.to_owned(),
         adapter: "espn".to_owned(),
@@ -88,15 +88,15 @@ fn league(key: &str, timezone: Tz) -> LeagueConfig {
 }
 
 /// An emulator anchored at `at` on a manual clock, and a poller for `league_key` reading it.
-struct Rig {
-    clock: Arc<ManualClock>,
-    emulator: Emulator,
-    poller: LeaguePoller,
-    store: Store,
-    status: StatusBoard,
+pub(crate) struct Rig {
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) emulator: Emulator,
+    pub(crate) poller: LeaguePoller,
+    pub(crate) store: Store,
+    pub(crate) status: StatusBoard,
 }
 
-async fn rig(
+pub(crate) async fn rig(
     league_key: &str,
     timezone: Tz,
     at: DateTime<Utc>,
@@ -133,12 +133,12 @@ async fn rig(
 
 impl Rig {
     /// Move the clock (the emulator reads it too) and run one round at that instant.
-    async fn poll(&mut self, at: DateTime<Utc>) -> scoreline::poller::RoundReport {
+    pub(crate) async fn poll(&mut self, at: DateTime<Utc>) -> scoreline::poller::RoundReport {
         self.clock.set(at);
         self.poller.poll(at).await
     }
 
-    fn key(&self, game: &SlateGame) -> GameKey {
+    pub(crate) fn key(&self, game: &SlateGame) -> GameKey {
         GameKey::new(game.league.key, "espn", game.id.as_str())
     }
 
@@ -153,7 +153,7 @@ impl Rig {
 }
 
 /// The slate's `n`-th staggered game (by kick-off) of `league`.
-fn staggered(emulator: &Emulator, league: &str, n: usize) -> SlateGame {
+pub(crate) fn staggered(emulator: &Emulator, league: &str, n: usize) -> SlateGame {
     let mut games: Vec<&SlateGame> = emulator
         .slate()
         .games()
@@ -164,7 +164,7 @@ fn staggered(emulator: &Emulator, league: &str, n: usize) -> SlateGame {
     games[n].clone()
 }
 
-fn real_scores(game: &SlateGame, at: DateTime<Utc>) -> (Option<u32>, Option<u32>) {
+pub(crate) fn real_scores(game: &SlateGame, at: DateTime<Utc>) -> (Option<u32>, Option<u32>) {
     let s = state_at(game, at);
     (Some(s.home_score), Some(s.away_score))
 }

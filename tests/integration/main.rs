@@ -7,6 +7,7 @@ mod cli;
 mod daemon;
 mod emulator;
 mod espn;
+mod events;
 mod http;
 mod replay;
 mod sandbox;

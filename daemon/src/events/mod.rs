@@ -3,6 +3,9 @@
 //! them, append-only, once per id) and the consumers that read the log in order (webhooks, the
 //! live stream).
 
+pub mod diff;
+pub mod query;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
