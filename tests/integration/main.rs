@@ -12,3 +12,4 @@ mod replay;
 mod sandbox;
 mod schedule;
 mod util;
+mod webhooks;
