@@ -449,6 +449,17 @@ async fn gone_disables_the_endpoint() {
     );
     let row = &store.webhook_deliveries_of("ev-1").unwrap()[0];
     assert_eq!((row.attempts, row.last_status), (1, Some(410)));
+
+    // Enabled again (`scoreline webhooks enable`), it receives the events logged from then on.
+    r.set(Mode::Ok);
+    assert!(store.enable_webhook("rx").unwrap());
+    assert!(!store.enable_webhook("rx").unwrap());
+    let w = start(&store, vec![sub(spec("rx", &url))], fast());
+    store
+        .record_events(&[event("ev-4", EventType::ScoreChanged, "g1", 30)])
+        .unwrap();
+    until("ev-4 delivered", || r.delivered() == ["ev-4"]).await;
+    w.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -455,6 +455,19 @@ impl Store {
         Ok(())
     }
 
+    /// Enable endpoint `name` again; its pending deliveries go out from the next worker tick.
+    /// `false` when it was not disabled.
+    pub fn enable_webhook(&self, name: &str) -> Result<bool, StoreError> {
+        const OP: &str = "enable_webhook";
+        let conn = self.conn();
+        let n = conn
+            .prepare_cached("DELETE FROM webhook_disabled WHERE name = ?1")
+            .op(OP)?
+            .execute(params![name])
+            .op(OP)?;
+        Ok(n == 1)
+    }
+
     /// Endpoints the worker disabled.
     pub fn disabled_webhooks(&self) -> Result<Vec<DisabledEndpoint>, StoreError> {
         const OP: &str = "disabled_webhooks";
@@ -692,10 +705,7 @@ impl Store {
 
     /// What was sent since `since` (by event time), for cooldowns and daily limits:
     /// `(subscription, game_id, type, event time)` of every delivery of a logged event.
-    pub fn webhook_history(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<SentEvent>, StoreError> {
+    pub fn webhook_history(&self, since: DateTime<Utc>) -> Result<Vec<SentEvent>, StoreError> {
         const OP: &str = "webhook_history";
         let conn = self.conn();
         let rows: Vec<(String, String, String, i64)> = conn

@@ -1,5 +1,6 @@
-//! `scoreline webhooks list|test|replay`: the subscriptions with their state and delivery counts,
-//! a signed test message sent at once, and re-enqueuing an event's deliveries. They work on the
+//! `scoreline webhooks list|test|replay|enable`: the subscriptions with their state and delivery
+//! counts, a signed test message sent at once, re-enqueuing an event's deliveries, and enabling
+//! an endpoint the worker disabled. They work on the
 //! store directly (no daemon needed); a replayed delivery is sent by the running daemon's worker.
 
 use super::sender::Sender;
@@ -24,6 +25,12 @@ pub enum WebhooksCommand {
     },
     /// Send a signed `webhook.test` message to subscription NAME now and print the answer.
     Test {
+        /// The subscription.
+        name: String,
+    },
+    /// Enable an endpoint the daemon disabled (410 Gone or failing); its pending deliveries
+    /// are sent again.
+    Enable {
         /// The subscription.
         name: String,
     },
@@ -114,6 +121,19 @@ pub fn run(config: &Config, cmd: WebhooksCommand) -> Result<String, WebhookError
         WebhooksCommand::List { json } => list(config, &store, json),
         WebhooksCommand::Test { name } => test(config, &store, &name, Utc::now()),
         WebhooksCommand::Replay { id } => replay(&store, &id, Utc::now()),
+        WebhooksCommand::Enable { name } => {
+            if !all_specs(config, &store)?
+                .iter()
+                .any(|(_, s)| s.name == name)
+            {
+                return Err(WebhookError::UnknownSubscription(name));
+            }
+            Ok(if store.enable_webhook(&name)? {
+                format!("enabled `{name}`; its pending deliveries will be sent\n")
+            } else {
+                format!("`{name}` was not disabled\n")
+            })
+        }
     }
 }
 
