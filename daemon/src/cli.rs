@@ -102,6 +102,9 @@ pub enum Command {
     /// Work with upstream recordings.
     #[command(subcommand)]
     Recording(RecordingCommand),
+    /// Webhook subscriptions and deliveries.
+    #[command(subcommand)]
+    Webhooks(crate::webhooks::commands::WebhooksCommand),
 }
 
 /// `scoreline recording ...`
@@ -324,6 +327,9 @@ pub enum CliError {
     /// `scoreline events` failed.
     #[error(transparent)]
     Events(#[from] crate::events::query::EventsError),
+    /// A webhooks command failed.
+    #[error(transparent)]
+    Webhooks(#[from] crate::webhooks::WebhookError),
     /// A league named on the command line is not configured.
     #[error("league `{0}` is not an enabled league of the config")]
     UnknownLeague(String),
@@ -391,6 +397,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plugin(PluginCommand::Build(args)) => build(&config, args),
         Command::Plugin(PluginCommand::List { json }) => list(&config, json),
         Command::Plugin(PluginCommand::Exec(args)) => exec(&config, args),
+        Command::Webhooks(cmd) => write_stdout(&crate::webhooks::commands::run(&config, cmd)?),
     }
 }
 

@@ -23,3 +23,4 @@ pub mod scheduler;
 pub mod store;
 pub mod upcoming;
 pub mod validate;
+pub mod webhooks;

@@ -51,6 +51,9 @@ pub enum RunError {
     /// The recording to write or replay failed.
     #[error(transparent)]
     Recording(#[from] RecordingError),
+    /// The webhook worker could not start.
+    #[error(transparent)]
+    Webhooks(#[from] crate::webhooks::WebhookError),
 }
 
 /// Where upstream responses come from and go, for one run.
@@ -159,6 +162,13 @@ pub async fn run(
         clock.clone(),
         stop_rx.clone(),
     ));
+    tasks.spawn(crate::webhooks::start(
+        store.clone(),
+        config.webhooks.clone(),
+        clock.clone(),
+        crate::webhooks::WorkerOptions::default(),
+        stop_rx.clone(),
+    )?);
 
     let mut http_addr = None;
     let mut http_task = None;

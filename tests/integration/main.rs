@@ -13,3 +13,4 @@ mod replay;
 mod sandbox;
 mod schedule;
 mod util;
+mod webhooks;

@@ -7,6 +7,7 @@ mod subst;
 pub use subst::SubstError;
 
 use crate::sandbox::{OutputLimits, SandboxConfig};
+use crate::webhooks::{Source, Subscription, SubscriptionSpec};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -93,6 +94,9 @@ struct RawConfig {
     /// Leagues to follow.
     #[serde(default)]
     leagues: Vec<RawLeague>,
+    /// Webhook subscriptions (each field is documented on `SubscriptionSpec`).
+    #[serde(default)]
+    webhooks: Vec<SubscriptionSpec>,
 }
 
 /// `[sandbox]`: limits applied to every adapter call.
@@ -355,6 +359,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Enabled leagues, in file order.
     pub leagues: Vec<LeagueConfig>,
+    /// Webhook subscriptions, in file order (disabled ones too, so they are listed).
+    pub webhooks: Vec<Subscription>,
 }
 
 /// How long the store keeps its growing tables; `None` keeps a table forever.
@@ -846,6 +852,7 @@ impl Validator<'_> {
                 teams,
             });
         }
+        let webhooks = self.webhooks(raw.webhooks)?;
         Ok(Config {
             source: Some(self.path.to_owned()),
             data_dir: raw.data_dir.unwrap_or_else(|| PathBuf::from("data")),
@@ -856,7 +863,25 @@ impl Validator<'_> {
             emulator,
             retention,
             leagues,
+            webhooks,
         })
+    }
+
+    fn webhooks(&self, raw: Vec<SubscriptionSpec>) -> Result<Vec<Subscription>, ConfigError> {
+        let mut out: Vec<Subscription> = Vec::with_capacity(raw.len());
+        for (i, spec) in raw.into_iter().enumerate() {
+            let name = spec.name.clone();
+            let sub = Subscription::from_spec(spec, Source::Config)
+                .map_err(|e| self.invalid(format!("webhooks[{i}].{}", e.field), e.message))?;
+            if out.iter().any(|s| s.name == name) {
+                return Err(self.invalid(
+                    format!("webhooks[{i}].name"),
+                    format!("`{name}` is the name of an earlier subscription"),
+                ));
+            }
+            out.push(sub);
+        }
+        Ok(out)
     }
 
     fn teams(
@@ -1285,6 +1310,31 @@ mod tests {
         assert!(e.contains("upstream_call") && e.contains("line 2"), "{e}");
         let e = parse("[retention]\ninterval = true\n").unwrap_err();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn webhooks_parse_with_defaults_and_bad_ones_are_named() {
+        let head = "[[webhooks]]\nname = \"a\"\nurl = \"https://h.example.com/in\"\nsecret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\n";
+        let c = parse(&format!(
+            "{head}types = [\"game.final\"]\ncooldown_secs = 30\n"
+        ))
+        .unwrap();
+        let w = &c.webhooks[0];
+        assert_eq!(w.name, "a");
+        assert_eq!(w.types.len(), 1);
+        assert_eq!(w.cooldown, Duration::from_secs(30));
+        assert!(!w.catch_up && !w.allow_private && w.enabled && w.daily_limit_bypass);
+        assert_eq!(w.daily_limit, None);
+        assert_eq!(
+            parse(&format!("{head}{head}")).unwrap_err(),
+            "config `x.toml`: `webhooks[1].name` `a` is the name of an earlier subscription"
+        );
+        assert_eq!(
+            parse(&head.replace("https://h.example.com", "http://10.0.0.8")).unwrap_err(),
+            "config `x.toml`: `webhooks[0].url` `http://10.0.0.8/in` is a loopback, private or link-local address; set allow_private = true to allow it"
+        );
+        let e = parse(&format!("{head}retries = 3\n")).unwrap_err();
+        assert!(e.contains("retries") && e.contains("line 5"), "{e}");
     }
 
     #[test]

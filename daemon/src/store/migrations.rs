@@ -37,6 +37,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_events.sql",
         sql: include_str!("migrations/0003_events.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_webhooks.sql",
+        sql: include_str!("migrations/0004_webhooks.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -34,6 +34,10 @@
 //! | `upstream_calls` | upstream request | `id` | at, adapter, league, host, url, status (NULL: network error), bytes, latency_ms, error, from_cache; index (at) |
 //! | `rejections` | refused snapshot | `id` | at, game key, reason, `snapshot_json`; index (at) |
 //! | `breaker_transitions` | breaker state change | `id` | at, host, state, reason; index (host, at), (at) |
+//! | `webhook_subscriptions` | subscription | name | source (`api`/`config`), `spec_json` |
+//! | `webhook_deliveries` | message to one subscription | `id` | the outbox: webhook_id, body, state, attempts, next_attempt_at (`webhooks.rs`) |
+//! | `webhook_attempts` | attempt | `id` | last 100 per subscription: at, ok, status, error |
+//! | `webhook_disabled`, `webhook_cursor` | endpoint / one row | name / 1 | disabled endpoints; the event-log position enqueued up to |
 //!
 //! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
 //! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
@@ -68,6 +72,7 @@ mod types;
 mod events;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 pub use error::StoreError;
 pub use prune::{PruneCutoffs, Pruned};
@@ -75,6 +80,10 @@ pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
     StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,
+};
+pub use webhooks::{
+    AttemptRecord, Delivery, DeliveryCounts, DeliveryState, DisabledEndpoint, NewDelivery,
+    SubscriptionRow,
 };
 
 use crate::model::{self, GameStatus};

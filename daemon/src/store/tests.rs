@@ -726,6 +726,7 @@ fn migration_files_are_append_only() {
         "0001_init.sql 33e8a33e8f4415c5cb88fe7014e4000db15821c0f355e6245aecda1747c97ba7",
         "0002_upstream_policy.sql 9a4d9194bdc449aab60375f84131fd934bdf75f7290ddfabebf86add59a1b739",
         "0003_events.sql 84a6a81dc3201aa9e8abd690d8969e6596e8ff2ee4b123683313a8dbe651b2b0",
+        "0004_webhooks.sql 9832ef8d6216cbe1ce091e1b4060b656bee05d4aba51e49c37dd4cdd3269fe8d",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()
@@ -766,7 +767,12 @@ fn empty_database_migrates_to_latest() {
             "schedules",
             "scoring_plays",
             "timeline",
-            "upstream_calls"
+            "upstream_calls",
+            "webhook_attempts",
+            "webhook_cursor",
+            "webhook_deliveries",
+            "webhook_disabled",
+            "webhook_subscriptions"
         ]
     );
 }

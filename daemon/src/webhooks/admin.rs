@@ -1,0 +1,97 @@
+//! The webhook routes of the admin API (behind the bearer token): `GET /admin/webhooks` lists
+//! every subscription with its state and counts, `POST /admin/webhooks` adds one (the spec as
+//! JSON), `DELETE /admin/webhooks/{name}` removes one added that way. Subscriptions from the
+//! config are listed but read-only.
+
+use super::commands::listing;
+use super::subscription::{Source, Subscription, SubscriptionSpec};
+use crate::http::{ApiError, AppState, on_store};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::json;
+
+/// `GET /admin/webhooks`: `{"webhooks":[...]}` as `scoreline webhooks list --json`.
+pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let (rows, disabled, counts) = on_store(&state.store, |s| {
+        Ok((
+            s.webhook_subscriptions()?,
+            s.disabled_webhooks()?,
+            s.webhook_delivery_counts()?,
+        ))
+    })
+    .await?;
+    let mut specs = Vec::new();
+    for row in rows {
+        let source = if row.source == Source::Config.as_str() {
+            Source::Config
+        } else {
+            Source::Api
+        };
+        match serde_json::from_str::<SubscriptionSpec>(&row.spec_json) {
+            Ok(spec) => specs.push((source, spec)),
+            Err(e) => {
+                tracing::warn!(subscription = %row.name, error = %e, "stored webhook subscription is invalid")
+            }
+        }
+    }
+    let listed = listing(specs, &disabled, &counts);
+    Ok(Json(json!({ "webhooks": listed })).into_response())
+}
+
+/// `POST /admin/webhooks`: 201 with the subscription (secret redacted); 400 for an invalid
+/// spec, 409 when the name is taken.
+pub async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<SubscriptionSpec>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(spec) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let sub = Subscription::from_spec(spec, Source::Api)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let name = sub.name.clone();
+    let stored = serde_json::to_string(&sub.spec).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let key = name.clone();
+    let added = on_store(&state.store, move |s| {
+        s.add_webhook_subscription(&key, &stored, Utc::now())
+    })
+    .await?;
+    if !added {
+        return Err(ApiError::Conflict(format!(
+            "a webhook subscription named `{name}` exists"
+        )));
+    }
+    tracing::info!(subscription = %name, url = %sub.url, "webhook subscription added");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "webhook": sub.spec.redacted() })),
+    )
+        .into_response())
+}
+
+/// `DELETE /admin/webhooks/{name}`: 204; 404 when unknown, 409 for a config subscription. Its
+/// pending deliveries are failed.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let key = name.clone();
+    let source = on_store(&state.store, move |s| {
+        s.delete_webhook_subscription(&key, Utc::now())
+    })
+    .await?;
+    match source.as_deref() {
+        None => Err(ApiError::NotFound(format!(
+            "no webhook subscription named `{name}`"
+        ))),
+        Some("config") => Err(ApiError::Conflict(format!(
+            "webhook subscription `{name}` is defined in the config file and is read-only here"
+        ))),
+        Some(_) => {
+            tracing::info!(subscription = %name, "webhook subscription deleted");
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    }
+}
