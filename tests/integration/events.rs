@@ -15,22 +15,6 @@ use scoreline::poller::{LeaguePoller, StatusBoard};
 use scoreline::store::{GameKey, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::Path;
-
-const FIFA_URL: &str = "https://site.api.espn.com/apis/site/v2/sports/soccer/fifa.world/scoreboard";
-
-fn fifa_config(dir: &Path, data: &str) -> std::path::PathBuf {
-    let path = dir.join(format!("{data}.toml"));
-    let text = format!(
-        "data_dir = {:?}\nplugin_dir = {:?}\n[http]\nenabled = false\n\
-         [[leagues]]\nkey = \"fifa.world\"\nadapter = \"espn\"\ntimezone = \"UTC\"\n\
-         [leagues.cadence]\nlive_secs = 60\npregame_secs = 300\nidle_secs = 900\nsettle_secs = 600\n",
-        dir.join(data).to_str().unwrap(),
-        util::plugin_dir().to_str().unwrap(),
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// (id, type, game, catch_up, data) of every logged event: what two replays must share (the
 /// times are replay-clock readings and depend on pacing).
@@ -70,45 +54,16 @@ fn period(p: u32, h: u32, a: u32) -> Value {
 
 #[test]
 fn the_fifa_sequence_replayed_twice_logs_the_same_events() {
-    let Some(seq) = util::shared_fixtures("sequences/espn-fifa-world-2026-07-07") else {
+    let Some((_, runs)) = util::fifa_replays() else {
         return;
     };
-    util::espn();
-    let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    let out = util::scoreline(&[
-        "recording",
-        "import",
-        seq.to_str().unwrap(),
-        "--url",
-        FIFA_URL,
-        "--out",
-        rec.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let mut logs = Vec::new();
-    for run in ["one", "two"] {
-        let cfg = fifa_config(tmp.path(), run);
-        let out = util::scoreline(&[
-            "--config",
-            cfg.to_str().unwrap(),
-            "run",
-            "--replay",
-            rec.to_str().unwrap(),
-            "--speed",
-            "7200",
-            "--duration",
-            "300",
-        ]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{stderr}");
+    for run in runs {
+        let cfg = &run.config;
+        let stderr = &run.stderr;
         assert!(stderr.contains("replay complete"), "{stderr}");
         assert!(stderr.contains("event score.changed"), "{stderr}");
-        let store = Store::open(&tmp.path().join(run)).unwrap();
+        let store = Store::open(&run.data).unwrap();
         logs.push(rows(&store.events(&EventFilter::default()).unwrap()));
 
         // The CLI reads the same log with no daemon running.
@@ -161,7 +116,7 @@ fn the_fifa_sequence_replayed_twice_logs_the_same_events() {
     assert_eq!(count(EventType::PeriodStarted), 1);
     assert_eq!(first_poll.len(), 54);
 
-    let store = Store::open(&tmp.path().join("one")).unwrap();
+    let store = Store::open(&runs[0].data).unwrap();
     let team = |id: &str| {
         let g = store
             .latest(&GameKey::new("fifa.world", "espn", id))

@@ -4,22 +4,6 @@
 
 use crate::util;
 use scoreline::store::{GameKey, Store, TimelineRow};
-use std::path::Path;
-
-const FIFA_URL: &str = "https://site.api.espn.com/apis/site/v2/sports/soccer/fifa.world/scoreboard";
-
-fn config(dir: &Path, data: &str) -> std::path::PathBuf {
-    let path = dir.join(format!("{data}.toml"));
-    let text = format!(
-        "data_dir = {:?}\nplugin_dir = {:?}\n[http]\nenabled = false\n\
-         [[leagues]]\nkey = \"fifa.world\"\nadapter = \"espn\"\ntimezone = \"UTC\"\n\
-         [leagues.cadence]\nlive_secs = 60\npregame_secs = 300\nidle_secs = 900\nsettle_secs = 600\n",
-        dir.join(data).to_str().unwrap(),
-        util::plugin_dir().to_str().unwrap(),
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// (status, period, home, away) per timeline row: what a replay must reproduce exactly. The
 /// observation times are replay-clock readings and depend on pacing.
@@ -36,52 +20,22 @@ fn timeline(store: &Store, id: &str) -> Vec<Row> {
 
 #[test]
 fn the_fifa_sequence_replays_through_the_espn_adapter_to_its_final_scores_twice() {
-    let Some(seq) = util::shared_fixtures("sequences/espn-fifa-world-2026-07-07") else {
+    let Some((imported, runs)) = util::fifa_replays() else {
         return;
     };
-    util::espn();
-    let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    let out = util::scoreline(&[
-        "recording",
-        "import",
-        seq.to_str().unwrap(),
-        "--url",
-        FIFA_URL,
-        "--out",
-        rec.to_str().unwrap(),
-    ]);
+    let seq = util::shared_fixtures("sequences/espn-fifa-world-2026-07-07").unwrap();
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        imported.starts_with("imported 8 snapshot(s) into "),
+        "{imported}"
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        format!("imported 8 snapshot(s) into {}", rec.display())
-    );
-
     let mut stores = Vec::new();
-    for run in ["one", "two"] {
-        let cfg = config(tmp.path(), run);
-        let out = util::scoreline(&[
-            "--config",
-            cfg.to_str().unwrap(),
-            "run",
-            "--replay",
-            rec.to_str().unwrap(),
-            "--speed",
-            "7200",
-            "--duration",
-            "300",
-        ]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{stderr}");
+    for run in runs {
         assert!(
-            stderr.contains("replay complete"),
-            "ended by the replay, not the duration: {stderr}"
+            run.stderr.contains("replay complete"),
+            "ended by the replay, not the duration: {}",
+            run.stderr
         );
-        stores.push(Store::open(&tmp.path().join(run)).unwrap());
+        stores.push(Store::open(&run.data).unwrap());
     }
 
     // The stored finals match the last snapshot (TRUTH.md of the sequence).

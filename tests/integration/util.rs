@@ -85,3 +85,85 @@ pub fn scoreline(args: &[&str]) -> Output {
         .output()
         .expect("run scoreline")
 }
+
+/// The planned URL the shared FIFA sequence answers (no query: it answers every `dates=`).
+pub const FIFA_URL: &str =
+    "https://site.api.espn.com/apis/site/v2/sports/soccer/fifa.world/scoreboard";
+
+/// One replay of the FIFA recording by the `scoreline` binary.
+pub struct FifaRun {
+    /// Its config file.
+    pub config: PathBuf,
+    /// Its data directory (the store).
+    pub data: PathBuf,
+    /// What the run wrote to stderr.
+    pub stderr: String,
+}
+
+/// The shared sequence `sequences/espn-fifa-world-2026-07-07` imported with `recording import`
+/// and replayed twice (7200x) into two fresh data directories under `target/test-replays/`,
+/// once per test run however many tests read it. `None` when the shared fixtures are absent.
+pub fn fifa_replays() -> Option<&'static (String, [FifaRun; 2])> {
+    static RUNS: std::sync::OnceLock<Option<(String, [FifaRun; 2])>> = std::sync::OnceLock::new();
+    RUNS.get_or_init(|| {
+        let seq = shared_fixtures("sequences/espn-fifa-world-2026-07-07")?;
+        espn();
+        let dir = root().join("target").join("test-replays").join("fifa");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let rec = dir.join("rec");
+        let import = scoreline(&[
+            "recording",
+            "import",
+            seq.to_str().unwrap(),
+            "--url",
+            FIFA_URL,
+            "--out",
+            rec.to_str().unwrap(),
+        ]);
+        assert!(
+            import.status.success(),
+            "{}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        let imported = String::from_utf8_lossy(&import.stdout).trim().to_owned();
+        let run = |name: &str| {
+            let config = dir.join(format!("{name}.toml"));
+            let data = dir.join(name);
+            std::fs::write(
+                &config,
+                format!(
+                    "data_dir = {:?}\nplugin_dir = {:?}\n[http]\nenabled = false\n\
+                     [[leagues]]\nkey = \"fifa.world\"\nadapter = \"espn\"\ntimezone = \"UTC\"\n\
+                     [leagues.cadence]\nlive_secs = 60\npregame_secs = 300\nidle_secs = 900\nsettle_secs = 600\n",
+                    data.to_str().unwrap(),
+                    plugin_dir().to_str().unwrap(),
+                ),
+            )
+            .unwrap();
+            let out = scoreline(&[
+                "--config",
+                config.to_str().unwrap(),
+                "run",
+                "--replay",
+                rec.to_str().unwrap(),
+                "--speed",
+                "7200",
+                "--duration",
+                "300",
+            ]);
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{stderr}");
+            FifaRun {
+                config,
+                data,
+                stderr,
+            }
+        };
+        Some((
+            format!("{imported} (into {})", rec.display()),
+            [run("one"), run("two")],
+        ))
+    })
+    .as_ref()
+}
