@@ -21,6 +21,7 @@ pub fn cutoffs(retention: &RetentionConfig, now: DateTime<Utc>) -> PruneCutoffs 
         upstream_calls: before(retention.upstream_calls),
         rejections: before(retention.rejections),
         breaker_transitions: before(retention.breaker_transitions),
+        webhook_deliveries: before(retention.webhook_deliveries),
         finished_games: before(retention.finished_games),
     }
 }
@@ -68,6 +69,7 @@ pub async fn run(
                 upstream_calls = p.upstream_calls,
                 rejections = p.rejections,
                 breaker_transitions = p.breaker_transitions,
+                webhook_deliveries = p.webhook_deliveries,
                 games = p.games,
                 timeline = p.timeline,
                 scoring_plays = p.scoring_plays,
@@ -111,6 +113,7 @@ mod tests {
                 upstream_calls: Some(at(2026, 3, 1, 12)),
                 rejections: Some(at(2026, 2, 13, 12)),
                 breaker_transitions: Some(at(2026, 2, 13, 12)),
+                webhook_deliveries: Some(at(2026, 2, 13, 12)),
                 finished_games: None,
             }
         );
@@ -118,6 +121,7 @@ mod tests {
             upstream_calls: None,
             rejections: Some(Duration::from_secs(3_600)),
             breaker_transitions: None,
+            webhook_deliveries: None,
             finished_games: Some(Duration::from_secs(365 * 86_400)),
             ..RetentionConfig::default()
         };
@@ -127,6 +131,7 @@ mod tests {
                 upstream_calls: None,
                 rejections: Some(at(2026, 3, 15, 11)),
                 breaker_transitions: None,
+                webhook_deliveries: None,
                 finished_games: Some(at(2025, 3, 15, 12)),
             }
         );
@@ -174,6 +179,7 @@ mod tests {
             upstream_calls: None,
             rejections: None,
             breaker_transitions: None,
+            webhook_deliveries: None,
             finished_games: None,
             ..retention
         };

@@ -48,6 +48,7 @@ pub(crate) fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConf
         seed: 7,
         game_length: secs(game_secs),
         stagger: secs(stagger_secs),
+        max_age: secs(5),
         error_rate: 0.0,
         timeout_rate: 0.0,
         malformed_rate: 0.0,

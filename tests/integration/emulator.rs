@@ -18,6 +18,7 @@ fn config() -> EmulatorConfig {
         seed: 7,
         game_length: Duration::from_secs(60),
         stagger: Duration::from_secs(10),
+        max_age: Duration::from_secs(5),
         error_rate: 0.0,
         timeout_rate: 0.0,
         malformed_rate: 0.0,

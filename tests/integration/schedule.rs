@@ -382,6 +382,7 @@ async fn an_ingested_game_alone_steps_the_poller_up_around_its_start() {
             seed: 7,
             game_length: std::time::Duration::from_secs(60),
             stagger: std::time::Duration::from_secs(10),
+            max_age: std::time::Duration::from_secs(5),
             error_rate: 0.0,
             timeout_rate: 0.0,
             malformed_rate: 0.0,

@@ -202,6 +202,8 @@ struct RawEmulator {
     game_secs: Option<u64>,
     /// Seconds between successive kick-offs of the slate. Default 10.
     stagger_secs: Option<u64>,
+    /// `Cache-Control: max-age` on every answer, 0 to 3 600. Default 5.
+    max_age_secs: Option<u64>,
     /// Fault injection.
     #[serde(default)]
     faults: RawFaults,
@@ -235,6 +237,9 @@ struct RawRetention {
     rejections: Option<toml::Spanned<RawAge>>,
     /// Circuit-breaker transitions; each host's latest one is always kept. Default `30d`.
     breaker_transitions: Option<toml::Spanned<RawAge>>,
+    /// Webhook deliveries that ended (delivered or failed for good); pending ones are never
+    /// deleted. Default `30d`.
+    webhook_deliveries: Option<toml::Spanned<RawAge>>,
     /// Games that are final, cancelled or postponed and were not updated for this long, with their
     /// timeline and scoring plays, and past schedule rows with no game left. Default `0`: forever.
     finished_games: Option<toml::Spanned<RawAge>>,
@@ -372,6 +377,8 @@ pub struct RetentionConfig {
     pub rejections: Option<Duration>,
     /// Breaker transitions older than this are deleted (each host's latest is kept).
     pub breaker_transitions: Option<Duration>,
+    /// Webhook deliveries that ended (delivered or failed) longer ago than this are deleted.
+    pub webhook_deliveries: Option<Duration>,
     /// Finished games not updated for this long are deleted with their timeline and plays.
     pub finished_games: Option<Duration>,
     /// Time between housekeeping runs.
@@ -387,6 +394,7 @@ impl Default for RetentionConfig {
             upstream_calls: Some(Duration::from_secs(14 * DAY_SECS)),
             rejections: Some(Duration::from_secs(30 * DAY_SECS)),
             breaker_transitions: Some(Duration::from_secs(30 * DAY_SECS)),
+            webhook_deliveries: Some(Duration::from_secs(30 * DAY_SECS)),
             finished_games: None,
             interval: Duration::from_secs(3_600),
             batch_rows: 5_000,
@@ -501,6 +509,8 @@ pub struct EmulatorConfig {
     pub game_length: Duration,
     /// Time between kick-offs.
     pub stagger: Duration,
+    /// `Cache-Control: max-age` sent with every body (the daemon's cache honours it).
+    pub max_age: Duration,
     /// Probability of a 500.
     pub error_rate: f64,
     /// Probability of a hang.
@@ -742,6 +752,13 @@ impl Validator<'_> {
                 "retention.breaker_transitions",
                 r.breaker_transitions,
                 d.breaker_transitions,
+                keep,
+                true,
+            )?,
+            webhook_deliveries: self.age(
+                "retention.webhook_deliveries",
+                r.webhook_deliveries,
+                d.webhook_deliveries,
                 keep,
                 true,
             )?,
@@ -1071,6 +1088,12 @@ impl Validator<'_> {
                 .secs("emulator.game_secs".into(), e.game_secs, 86_400)?
                 .unwrap_or(Duration::from_secs(60)),
             stagger: Duration::from_secs(e.stagger_secs.unwrap_or(10)),
+            max_age: Duration::from_secs(match e.max_age_secs {
+                Some(s) if s > 3_600 => {
+                    return Err(self.invalid("emulator.max_age_secs", "must be 0 to 3600"));
+                }
+                s => s.unwrap_or(5),
+            }),
             error_rate: self.rate("emulator.faults.error_rate", f.error_rate)?,
             timeout_rate: self.rate("emulator.faults.timeout_rate", f.timeout_rate)?,
             malformed_rate: self.rate("emulator.faults.malformed_rate", f.malformed_rate)?,
@@ -1247,13 +1270,15 @@ mod tests {
         assert_eq!(d.upstream_calls, day(14));
         assert_eq!(d.rejections, day(30));
         assert_eq!(d.breaker_transitions, day(30));
+        assert_eq!(d.webhook_deliveries, day(30));
         assert_eq!(d.finished_games, None);
         assert_eq!(d.interval, Duration::from_secs(3_600));
         assert_eq!(d.batch_rows, 5_000);
 
         let c = parse(
             "[retention]\nupstream_calls = \"7d\"\nrejections = \"0\"\n\
-             breaker_transitions = 0\nfinished_games = \"52w\"\ninterval = \"15m\"\n\
+             breaker_transitions = 0\nwebhook_deliveries = \"2w\"\nfinished_games = \"52w\"\n\
+             interval = \"15m\"\n\
              batch_rows = 1000\n",
         )
         .unwrap()
@@ -1264,6 +1289,7 @@ mod tests {
                 upstream_calls: day(7),
                 rejections: None,
                 breaker_transitions: None,
+                webhook_deliveries: day(14),
                 finished_games: day(364),
                 interval: Duration::from_secs(900),
                 batch_rows: 1_000,
@@ -1377,6 +1403,19 @@ mod tests {
             parse("[upstream.overrides]\nx = \"emulator\"\n")
                 .unwrap_err()
                 .contains("emulator")
+        );
+    }
+    #[test]
+    fn emulator_max_age_defaults_to_five_seconds_and_is_bounded() {
+        let e = |extra: &str| parse(&format!("[emulator]\nenabled = true\n{extra}"));
+        let c = e("").unwrap();
+        assert_eq!(c.emulator.unwrap().max_age, Duration::from_secs(5));
+        let c = e("max_age_secs = 0\n").unwrap();
+        assert_eq!(c.emulator.unwrap().max_age, Duration::ZERO);
+        assert!(
+            e("max_age_secs = 3601\n")
+                .unwrap_err()
+                .contains("emulator.max_age_secs")
         );
     }
 }

@@ -5,7 +5,7 @@
 //! - `teams`: the leagues served, invented clubs and name pools;
 //! - `slate` (pure): the games, their timelines and scoring events, and [`state_at`];
 //! - `espn` (pure): scoreboard and summary bodies in ESPN's shapes at a given instant;
-//! - `server`: the axum server, `Cache-Control: max-age=5`, fault injection and [`Emulator`].
+//! - `server`: the axum server, `Cache-Control: max-age`, fault injection and [`Emulator`].
 
 pub mod espn;
 mod server;

@@ -1,5 +1,5 @@
 //! The emulator's HTTP server (axum on `127.0.0.1:0`): ESPN's scoreboard and summary routes over
-//! the slate at the clock's `now`, with `Cache-Control: max-age=5`, and fault injection.
+//! the slate at the clock's `now`, with `Cache-Control: max-age` (5 s unless configured), and fault injection.
 //!
 //! Faults, decided per request in this order:
 //! 1. a request-level fault: the first queued [`Fault::Status`], [`Fault::Hang`] or
@@ -338,12 +338,16 @@ async fn scoreboard(
     };
     let now = shared.clock.now();
     let Some(sport) = Sport::from_path(&sport) else {
-        return error(StatusCode::NOT_FOUND, &format!("unknown sport `{sport}`"));
+        return error(
+            &shared.config,
+            StatusCode::NOT_FOUND,
+            &format!("unknown sport `{sport}`"),
+        );
     };
     let range = match params.get("dates") {
         Some(dates) => match espn::parse_dates(dates) {
             Ok(range) => range,
-            Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+            Err(e) => return error(&shared.config, StatusCode::BAD_REQUEST, &e.to_string()),
         },
         None => {
             let today = espn::sports_day(now);
@@ -357,7 +361,7 @@ async fn scoreboard(
     }
     let league = teams::league(sport, &league);
     let body = espn::scoreboard(league.as_ref(), &games, range, now, &tweaks);
-    json(StatusCode::OK, &body, malformed)
+    json(StatusCode::OK, &body, malformed, shared.config.max_age)
 }
 
 async fn summary(
@@ -372,7 +376,11 @@ async fn summary(
     };
     let now = shared.clock.now();
     let Some(id) = params.get("event") else {
-        return error(StatusCode::BAD_REQUEST, "missing parameter `event`");
+        return error(
+            &shared.config,
+            StatusCode::BAD_REQUEST,
+            "missing parameter `event`",
+        );
     };
     let game = shared
         .slate
@@ -380,6 +388,7 @@ async fn summary(
         .filter(|g| g.league.sport.as_str() == sport && g.league.key == league);
     let Some(game) = game else {
         return error(
+            &shared.config,
             StatusCode::NOT_FOUND,
             &format!("no event `{id}` in {sport}/{league}"),
         );
@@ -393,12 +402,13 @@ async fn summary(
         StatusCode::OK,
         &espn::summary(game, now, &tweaks),
         malformed,
+        shared.config.max_age,
     )
 }
 
 async fn not_found(State(shared): State<Arc<Shared>>) -> Response {
     shared.requests.fetch_add(1, Ordering::Relaxed);
-    error(StatusCode::NOT_FOUND, "not found")
+    error(&shared.config, StatusCode::NOT_FOUND, "not found")
 }
 
 /// Apply a request-level fault: `Err` is the response to send instead, `Ok(true)` means the
@@ -414,12 +424,13 @@ async fn before(shared: &Shared) -> Result<bool, Response> {
         Some(RequestFault::Status(code)) => {
             tracing::debug!(code, "emulator answers an error status");
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Err(error(status, "emulated upstream failure"))
+            Err(error(&shared.config, status, "emulated upstream failure"))
         }
         Some(RequestFault::Hang) => {
             tracing::debug!("emulator holds a request until shutdown");
             shared.hang().await;
             Err(error(
+                &shared.config,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "emulator shutting down",
             ))
@@ -427,11 +438,22 @@ async fn before(shared: &Shared) -> Result<bool, Response> {
     }
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    json(status, &espn::error_body(status.as_u16(), message), false)
+fn error(config: &EmulatorConfig, status: StatusCode, message: &str) -> Response {
+    json(
+        status,
+        &espn::error_body(status.as_u16(), message),
+        false,
+        config.max_age,
+    )
 }
 
-fn json(status: StatusCode, body: &serde_json::Value, malformed: bool) -> Response {
+/// A JSON answer with `Cache-Control: max-age`.
+fn json(
+    status: StatusCode,
+    body: &serde_json::Value,
+    malformed: bool,
+    max_age: Duration,
+) -> Response {
     let mut bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     if malformed {
         // A proper prefix of a JSON object never closes it: always a parse error.
@@ -440,8 +462,14 @@ fn json(status: StatusCode, body: &serde_json::Value, malformed: bool) -> Respon
     (
         status,
         [
-            (header::CONTENT_TYPE, "application/json;charset=UTF-8"),
-            (header::CACHE_CONTROL, "max-age=5"),
+            (
+                header::CONTENT_TYPE,
+                "application/json;charset=UTF-8".to_owned(),
+            ),
+            (
+                header::CACHE_CONTROL,
+                format!("max-age={}", max_age.as_secs()),
+            ),
         ],
         bytes,
     )

@@ -57,7 +57,16 @@ impl Store {
             }
         }
         tx.commit().op(OP)?;
+        if let Some(last) = added.last() {
+            self.inner.events_committed.send_replace(last.seq);
+        }
         Ok(added)
+    }
+
+    /// Changes whenever events are committed through this store (its value is the newest `seq`;
+    /// read the log for the events themselves). Commits by another process are not seen.
+    pub fn watch_events(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.inner.events_committed.subscribe()
     }
 
     /// Events matching `filter`, oldest first.

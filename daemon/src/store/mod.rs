@@ -117,6 +117,9 @@ struct Inner {
     conn: Mutex<Connection>,
     /// The database file; none in memory.
     path: Option<PathBuf>,
+    /// The newest event `seq` committed through this handle, so readers of the log (the webhook
+    /// worker, live streams) wake on a commit instead of polling.
+    events_committed: tokio::sync::watch::Sender<i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -193,6 +196,7 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 path: file,
+                events_committed: tokio::sync::watch::Sender::new(0),
             }),
         })
     }

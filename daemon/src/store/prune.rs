@@ -7,6 +7,8 @@
 //! - `upstream_calls`, `rejections`: rows with `at` before the cutoff (indexed on `at`);
 //! - `breaker_transitions`: rows before the cutoff except each host's latest, which is its current
 //!   state and is kept however old;
+//! - `webhook_deliveries`: deliveries that ended (`delivered` or `failed`) and were created
+//!   before the cutoff; a pending delivery is never deleted;
 //! - finished games: games that are `final`, `cancelled` or `postponed` with `updated_at` before
 //!   the cutoff, each with its timeline and scoring plays in the same transaction (a game is
 //!   never half deleted; a batch holds whole games, at least one, up to about `batch_rows` rows),
@@ -27,6 +29,8 @@ pub struct PruneCutoffs {
     pub rejections: Option<DateTime<Utc>>,
     /// Circuit-breaker transitions.
     pub breaker_transitions: Option<DateTime<Utc>>,
+    /// Ended webhook deliveries (by `created_at`).
+    pub webhook_deliveries: Option<DateTime<Utc>>,
     /// Finished games (by `updated_at`) and past schedule rows (by `start_time`).
     pub finished_games: Option<DateTime<Utc>>,
 }
@@ -40,6 +44,8 @@ pub struct Pruned {
     pub rejections: u64,
     /// Breaker transitions.
     pub breaker_transitions: u64,
+    /// Ended webhook deliveries.
+    pub webhook_deliveries: u64,
     /// Finished games.
     pub games: u64,
     /// Timeline rows of those games.
@@ -60,6 +66,7 @@ impl Pruned {
         self.upstream_calls
             + self.rejections
             + self.breaker_transitions
+            + self.webhook_deliveries
             + self.games
             + self.timeline
             + self.scoring_plays
@@ -103,6 +110,15 @@ const BREAKER_TRANSITIONS: Simple = Simple {
               ORDER BY at LIMIT ?2)",
 };
 
+const WEBHOOK_DELIVERIES: Simple = Simple {
+    op: "prune webhook_deliveries",
+    // Ids grow with `created_at`, so the oldest ended rows come first in id order.
+    sql: "DELETE FROM webhook_deliveries WHERE id IN (
+              SELECT id FROM webhook_deliveries
+              WHERE created_at < ?1 AND state IN ('delivered', 'failed')
+              ORDER BY id LIMIT ?2)",
+};
+
 const SCHEDULES: Simple = Simple {
     op: "prune schedules",
     sql: "DELETE FROM schedules WHERE rowid IN (
@@ -134,13 +150,16 @@ impl Store {
     ) -> Result<Pruned, StoreError> {
         let batch = i64::try_from(batch_rows.max(1)).unwrap_or(i64::MAX);
         let mut done = Pruned::default();
-        let simple: [(&Simple, Option<DateTime<Utc>>, Counter); 3] = [
+        let simple: [(&Simple, Option<DateTime<Utc>>, Counter); 4] = [
             (&UPSTREAM_CALLS, cutoffs.upstream_calls, |p| {
                 &mut p.upstream_calls
             }),
             (&REJECTIONS, cutoffs.rejections, |p| &mut p.rejections),
             (&BREAKER_TRANSITIONS, cutoffs.breaker_transitions, |p| {
                 &mut p.breaker_transitions
+            }),
+            (&WEBHOOK_DELIVERIES, cutoffs.webhook_deliveries, |p| {
+                &mut p.webhook_deliveries
             }),
         ];
         for (table, cutoff, count) in simple {
@@ -503,6 +522,59 @@ mod tests {
         assert_eq!(count(&store, "upstream_calls"), 200);
         // The oldest went first.
         assert_eq!(call_urls(&store)[0], "https://site.api.espn.com/100");
+    }
+
+    #[test]
+    fn ended_webhook_deliveries_go_pending_ones_stay() {
+        use crate::store::{AttemptRecord, DeliveryState, NewDelivery};
+        let store = Store::open_in_memory().unwrap();
+        let new = |id: &str| NewDelivery {
+            subscription: "s".into(),
+            webhook_id: id.into(),
+            event_type: "score.changed".into(),
+            game_id: "g".into(),
+            body: "{}".into(),
+        };
+        // Enqueued at 0: one delivered, one failed for good, one still pending; then a
+        // delivered one enqueued at 100.
+        let old = store
+            .enqueue_webhooks(&[new("a"), new("b"), new("c")], 3, t(0))
+            .unwrap();
+        let recent = store.enqueue_webhooks(&[new("d")], 4, t(100)).unwrap();
+        for (id, state) in [
+            (old[0], DeliveryState::Delivered),
+            (old[1], DeliveryState::Failed),
+            (recent[0], DeliveryState::Delivered),
+        ] {
+            store
+                .record_webhook_attempt(&AttemptRecord {
+                    delivery_id: id,
+                    subscription: "s".into(),
+                    at: t(101),
+                    ok: state == DeliveryState::Delivered,
+                    status: Some(if state == DeliveryState::Delivered {
+                        204
+                    } else {
+                        410
+                    }),
+                    error: None,
+                    state,
+                    next_attempt_at: None,
+                })
+                .unwrap();
+        }
+        let cutoffs = PruneCutoffs {
+            webhook_deliveries: Some(t(50)),
+            ..PruneCutoffs::default()
+        };
+        let p = store.prune(&cutoffs, 1).unwrap();
+        assert_eq!((p.webhook_deliveries, p.rows()), (2, 2));
+        let left: Vec<String> = ["a", "b", "c", "d"]
+            .into_iter()
+            .filter(|id| !store.webhook_deliveries_of(id).unwrap().is_empty())
+            .map(String::from)
+            .collect();
+        assert_eq!(left, ["c", "d"]);
     }
 
     #[test]

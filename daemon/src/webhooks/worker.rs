@@ -24,7 +24,9 @@ use tokio::task::JoinSet;
 pub struct WorkerOptions {
     /// Delays after each failed attempt (see [`policy::RETRY_SCHEDULE`]).
     pub retry_schedule: Vec<Duration>,
-    /// How often the event log and the outbox are looked at when idle.
+    /// How often the event log and the outbox are looked at when idle: for retries falling due
+    /// and for events committed by another process (a commit through this store wakes the worker
+    /// at once).
     pub poll_interval: Duration,
     /// Per-attempt timeout.
     pub timeout: Duration,
@@ -84,6 +86,7 @@ pub fn start(
     }
     let worker = Worker {
         sender: Sender::new(options.timeout)?,
+        committed: store.watch_events(),
         store,
         config: Arc::new(config),
         clock,
@@ -99,6 +102,8 @@ type Sent = (Delivery, Arc<Subscription>, AttemptResult);
 
 struct Worker {
     store: Store,
+    /// Wakes the worker as soon as events are committed, so a new event waits for no poll.
+    committed: watch::Receiver<i64>,
     config: Arc<Vec<Subscription>>,
     clock: Arc<dyn Clock>,
     options: WorkerOptions,
@@ -149,6 +154,8 @@ impl Worker {
                         self.finished(done).await;
                     }
                 }
+                // Never an error: the worker's own store handle keeps the sender alive.
+                _ = self.committed.changed() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
         }
