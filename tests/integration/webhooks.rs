@@ -358,6 +358,29 @@ async fn deliveries_are_signed_and_verify_independently() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_wakes_the_worker_without_waiting_for_its_poll() {
+    let (r, url) = receiver().await;
+    let store = Store::open_in_memory().unwrap();
+    // A poll interval far beyond the test's 10 s wait: only the commit's wake-up can deliver.
+    let options = WorkerOptions {
+        poll_interval: Duration::from_secs(3_600),
+        ..fast()
+    };
+    let w = start(&store, vec![sub(spec("rx", &url))], options);
+    for (n, id) in ["ev-a", "ev-b"].into_iter().enumerate() {
+        // Let the worker finish its look at the log (at start, or after recording the last
+        // delivery) and go to sleep for its interval.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        store
+            .record_events(&[event(id, EventType::ScoreChanged, "g1", 60 * n as i64)])
+            .unwrap();
+        until(id, || counts(&store, "rx").delivered == n as u64 + 1).await;
+    }
+    w.stop().await;
+    assert_eq!(r.delivered(), ["ev-a", "ev-b"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_down_for_a_while_gets_every_event_once_back() {
     let (r, url) = receiver().await;
     r.set(Mode::Status(503));
