@@ -5,6 +5,7 @@
 
 mod cli;
 mod daemon;
+mod deploy;
 mod emulator;
 mod espn;
 mod events;
