@@ -104,10 +104,27 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .route("/api/v1/games", get(games))
         .route("/api/v1/games/{id}", get(game))
         .merge(admin)
         .with_state(state)
+}
+
+/// `GET /metrics`: Prometheus text exposition; 404 when the recorder is not installed (the
+/// daemon installs it at start).
+async fn metrics() -> Response {
+    match crate::metrics::render() {
+        Some(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "metrics are not enabled\n").into_response(),
+    }
 }
 
 /// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first.

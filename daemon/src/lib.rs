@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod housekeeping;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod monitor;
 pub mod plugin_build;

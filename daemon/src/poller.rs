@@ -517,6 +517,7 @@ impl LeaguePoller {
     ) {
         report.rejected += 1;
         tracing::warn!(game = %key, %reason, "snapshot rejected");
+        crate::metrics::snapshot_rejected(&self.league.key);
         if let Err(e) = self.store.record_rejection(key, reason, game, now) {
             tracing::warn!(game = %key, error = %e, "rejection not recorded");
         }
@@ -576,6 +577,7 @@ impl LeaguePoller {
     fn log_events(&self, key: &GameKey, events: &[Event]) -> Result<(), StoreError> {
         for logged in self.store.record_events(events)? {
             let e = &logged.event;
+            crate::metrics::event_logged(&e.league, e.kind.as_str());
             tracing::info!(
                 game = %key,
                 seq = logged.seq,

@@ -83,6 +83,7 @@ pub async fn run(
     stop: impl std::future::Future<Output = ()>,
     on_ready: impl FnOnce(&RunSummary),
 ) -> Result<RunSummary, RunError> {
+    crate::metrics::install();
     let store = Store::open(&config.data_dir)?;
     let sandbox = Sandbox::new(config.sandbox.clone())?;
     let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;

@@ -10,6 +10,7 @@ mod emulator;
 mod espn;
 mod events;
 mod http;
+mod metrics;
 mod replay;
 mod sandbox;
 mod schedule;

@@ -373,6 +373,19 @@ impl Fetcher {
         max_body: usize,
         freshness: Freshness,
     ) -> FetchOutcome {
+        let out = self.fetch(request, max_body, freshness).await;
+        for a in &out.attempts {
+            crate::metrics::upstream_attempt(&a.host, a.status, a.from_cache, a.latency);
+        }
+        out
+    }
+
+    async fn fetch(
+        &self,
+        request: &PlannedRequest,
+        max_body: usize,
+        freshness: Freshness,
+    ) -> FetchOutcome {
         let mut out = FetchOutcome {
             result: Err(FetchError::BadUrl {
                 url: request.url.clone(),
@@ -513,6 +526,7 @@ impl Fetcher {
     fn note(&self, out: &mut FetchOutcome, at: DateTime<Utc>, host: &str, t: Option<Transition>) {
         if let Some(transition) = t {
             tracing::warn!(%host, state = %transition.state, reason = %transition.reason, "circuit breaker");
+            crate::metrics::breaker_state(host, transition.state);
             out.transitions.push(HostTransition {
                 at,
                 host: host.to_owned(),

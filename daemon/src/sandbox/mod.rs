@@ -670,6 +670,7 @@ impl Adapter {
         let config = self.sandbox.config();
         // Wait for a call slot first: the store and its linear memory exist only while held.
         let _slot = self.sandbox.inner.slots.acquire();
+        let started = std::time::Instant::now();
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         // The guest's stderr is kept (bounded) so a panic message reaches the trap error.
         let stderr = MemoryOutputPipe::new(GUEST_STDERR_BYTES);
@@ -712,7 +713,10 @@ impl Adapter {
             tracing::warn!(adapter = %self.label, league, call, dropped = store.data().logs_dropped, "adapter log lines dropped");
         }
         let result = match outcome {
-            Ok(Ok(value)) => return Ok(value),
+            Ok(Ok(value)) => {
+                crate::metrics::adapter_call(&self.label, call, "ok", started.elapsed());
+                return Ok(value);
+            }
             Ok(Err(e)) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
                 let e = CallError::Adapter(convert::adapter_error(e));
@@ -734,6 +738,7 @@ impl Adapter {
                 e
             }
         };
+        crate::metrics::adapter_call(&self.label, call, result.kind(), started.elapsed());
         Err(result)
     }
 

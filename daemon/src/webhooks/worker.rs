@@ -262,6 +262,14 @@ impl Worker {
                 }
             }
         };
+        crate::metrics::webhook_attempt(
+            &sub.name,
+            match (&outcome, state) {
+                (Outcome::Delivered, _) => "delivered",
+                (_, DeliveryState::Pending) => "retry",
+                _ => "failed",
+            },
+        );
         let span = tracing::info_span!("webhook", subscription = %sub.name, webhook_id = %d.webhook_id, event_type = %d.event_type, game_id = %d.game_id);
         let _enter = span.enter();
         match (&outcome, state) {
@@ -297,6 +305,7 @@ impl Worker {
             }
             if let Some(reason) = disable {
                 tracing::warn!(subscription = %name, %reason, "webhook endpoint disabled");
+                crate::metrics::webhook_disabled(&name);
                 store.disable_webhook(&name, now, &reason)?;
             }
             Ok(())

@@ -1,0 +1,171 @@
+//! Prometheus metrics: the process-wide recorder (the `metrics` facade with
+//! `metrics-exporter-prometheus`), every metric's name and help text, and the `/metrics` text.
+//!
+//! Call sites record through the helpers below, so names and labels live in one place. Before
+//! [`install`] (CLI commands, unit tests) they go nowhere, at the cost of a no-op call.
+
+use crate::store::BreakerState;
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Adapter calls, by adapter, call and outcome (`ok` or a [`crate::sandbox::CallError`] kind).
+pub const ADAPTER_CALLS: &str = "scoreline_adapter_calls_total";
+/// Adapter call latency, by adapter and call (slot wait excluded).
+pub const ADAPTER_CALL_SECONDS: &str = "scoreline_adapter_call_seconds";
+/// Upstream attempts, by host and status (an HTTP code, `error` without an answer, or `cache`).
+pub const UPSTREAM_CALLS: &str = "scoreline_upstream_calls_total";
+/// Upstream attempt latency by host (cache hits excluded).
+pub const UPSTREAM_CALL_SECONDS: &str = "scoreline_upstream_call_seconds";
+/// Circuit-breaker state by host: 0 closed, 1 half-open, 2 open.
+pub const BREAKER_STATE: &str = "scoreline_upstream_breaker_state";
+/// Snapshots the validator held back, by league (the reason is free text: see `monitor failures`).
+pub const SNAPSHOTS_REJECTED: &str = "scoreline_snapshots_rejected_total";
+/// Events logged, by league and type.
+pub const EVENTS: &str = "scoreline_events_total";
+/// Webhook attempts, by subscription and outcome (`delivered`, `retry`, `failed`).
+pub const WEBHOOK_ATTEMPTS: &str = "scoreline_webhook_attempts_total";
+/// Webhook endpoints disabled (410 Gone or a high failure rate), by subscription.
+pub const WEBHOOK_DISABLED: &str = "scoreline_webhook_endpoints_disabled_total";
+/// The process's resident memory, read at each scrape.
+pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
+
+/// Latency buckets (seconds) for adapter and upstream calls: 1 ms to 10 s.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Install the Prometheus recorder as the process's `metrics` recorder, once; later calls return
+/// the same handle. `None` when another recorder was installed first (logged).
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let recorder = match PrometheusBuilder::new().set_buckets(&BUCKETS) {
+                Ok(builder) => builder.build_recorder(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics: bad histogram buckets; /metrics is off");
+                    return None;
+                }
+            };
+            let handle = recorder.handle();
+            if let Err(e) = metrics::set_global_recorder(recorder) {
+                tracing::warn!(error = %e, "metrics: another recorder is installed; /metrics is off");
+                return None;
+            }
+            describe();
+            Some(handle)
+        })
+        .as_ref()
+}
+
+fn describe() {
+    describe_counter!(ADAPTER_CALLS, "Adapter calls by adapter, call and outcome.");
+    describe_histogram!(ADAPTER_CALL_SECONDS, Unit::Seconds, "Adapter call latency.");
+    describe_counter!(
+        UPSTREAM_CALLS,
+        "Upstream attempts by host and status (code, error or cache)."
+    );
+    describe_histogram!(
+        UPSTREAM_CALL_SECONDS,
+        Unit::Seconds,
+        "Upstream attempt latency (cache hits excluded)."
+    );
+    describe_gauge!(
+        BREAKER_STATE,
+        "Circuit breaker per host: 0 closed, 1 half-open, 2 open."
+    );
+    describe_counter!(
+        SNAPSHOTS_REJECTED,
+        "Snapshots held back by validation, by league."
+    );
+    describe_counter!(EVENTS, "Events logged, by league and type.");
+    describe_counter!(
+        WEBHOOK_ATTEMPTS,
+        "Webhook attempts by subscription and outcome."
+    );
+    describe_counter!(
+        WEBHOOK_DISABLED,
+        "Webhook endpoints disabled, by subscription."
+    );
+    describe_gauge!(
+        RESIDENT_MEMORY,
+        Unit::Bytes,
+        "Resident set size of the daemon."
+    );
+}
+
+/// The Prometheus text exposition of every metric, with the resident memory read now; `None`
+/// when the recorder is not installed.
+pub fn render() -> Option<String> {
+    let handle = HANDLE.get()?.as_ref()?;
+    if let Some(rss) = resident_bytes() {
+        gauge!(RESIDENT_MEMORY).set(rss as f64);
+    }
+    Some(handle.render())
+}
+
+/// Resident memory from `/proc/self/statm` (Linux); `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // Every Linux target this daemon ships for uses 4 KiB pages.
+    Some(pages * 4096)
+}
+
+/// One adapter call ended with `outcome` after `took`.
+pub fn adapter_call(adapter: &str, call: &'static str, outcome: &'static str, took: Duration) {
+    counter!(ADAPTER_CALLS, "adapter" => adapter.to_owned(), "call" => call, "outcome" => outcome)
+        .increment(1);
+    histogram!(ADAPTER_CALL_SECONDS, "adapter" => adapter.to_owned(), "call" => call)
+        .record(took.as_secs_f64());
+}
+
+/// One upstream attempt to `host`: its status (`None`: no answer), latency, and whether the cache
+/// answered it.
+pub fn upstream_attempt(host: &str, status: Option<u16>, from_cache: bool, took: Duration) {
+    let status = match (from_cache, status) {
+        (true, _) => "cache".to_owned(),
+        (false, Some(code)) => code.to_string(),
+        (false, None) => "error".to_owned(),
+    };
+    counter!(UPSTREAM_CALLS, "host" => host.to_owned(), "status" => status).increment(1);
+    if !from_cache {
+        histogram!(UPSTREAM_CALL_SECONDS, "host" => host.to_owned()).record(took.as_secs_f64());
+    }
+}
+
+/// `host`'s breaker is now in `state`.
+pub fn breaker_state(host: &str, state: BreakerState) {
+    let value = match state {
+        BreakerState::Closed => 0.0,
+        BreakerState::HalfOpen => 1.0,
+        BreakerState::Open => 2.0,
+    };
+    gauge!(BREAKER_STATE, "host" => host.to_owned()).set(value);
+}
+
+/// A snapshot of `league` was held back.
+pub fn snapshot_rejected(league: &str) {
+    counter!(SNAPSHOTS_REJECTED, "league" => league.to_owned()).increment(1);
+}
+
+/// An event of `kind` was logged for `league`.
+pub fn event_logged(league: &str, kind: &'static str) {
+    counter!(EVENTS, "league" => league.to_owned(), "type" => kind).increment(1);
+}
+
+/// A webhook attempt for `subscription` ended with `outcome`.
+pub fn webhook_attempt(subscription: &str, outcome: &'static str) {
+    counter!(WEBHOOK_ATTEMPTS, "subscription" => subscription.to_owned(), "outcome" => outcome)
+        .increment(1);
+}
+
+/// `subscription`'s endpoint was disabled.
+pub fn webhook_disabled(subscription: &str) {
+    counter!(WEBHOOK_DISABLED, "subscription" => subscription.to_owned()).increment(1);
+}
