@@ -5,54 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+mod support;
+
 use chrono::Utc;
-use hmac::{Hmac, Mac};
 use scoreline::clock::SystemClock;
 use scoreline::events::{Event, EventType};
 use scoreline::store::Store;
 use scoreline::webhooks::{Source, Subscription, SubscriptionSpec, WorkerOptions};
-use sha2::Sha256;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{SECRET, percentile};
 use tokio::sync::watch;
 
-const SECRET: &str = "whsec_c2NvcmVsaW5lLWJlbmNoLXdlYmhvb2stc2VjcmV0";
 const EVENTS: usize = 1_000;
-
-#[derive(Clone, Default)]
-struct Rx {
-    got: Arc<Mutex<HashMap<String, Instant>>>,
-    bad: Arc<Mutex<usize>>,
-}
-
-async fn receive(State(rx): State<Rx>, h: HeaderMap, body: Bytes) -> StatusCode {
-    let at = Instant::now();
-    let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let (id, ts, sig) = (
-        get("webhook-id"),
-        get("webhook-timestamp"),
-        get("webhook-signature"),
-    );
-    let key = STANDARD.decode(&SECRET[6..]).unwrap();
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
-    mac.update(format!("{id}.{ts}.").as_bytes());
-    mac.update(&body);
-    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
-    if sig.split(' ').any(|s| s == expected) {
-        rx.got.lock().unwrap().entry(id.to_owned()).or_insert(at);
-    } else {
-        *rx.bad.lock().unwrap() += 1;
-    }
-    StatusCode::NO_CONTENT
-}
 
 fn event(run: &str, i: usize) -> Event {
     Event {
@@ -68,27 +34,8 @@ fn event(run: &str, i: usize) -> Event {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-async fn wait_for(rx: &Rx, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while rx.got.lock().unwrap().len() < n {
-        assert!(Instant::now() < deadline, "timed out");
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
 async fn run(poll: Duration) {
-    let rx = Rx::default();
-    let app = Router::new()
-        .route("/hook", post(receive))
-        .with_state(rx.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (rx, url) = support::serve().await;
 
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
@@ -136,13 +83,13 @@ async fn run(poll: Duration) {
             .await
             .unwrap();
         committed.insert(id, Instant::now());
-        wait_for(&rx, i + 1).await;
+        rx.wait_for(i + 1).await;
         tokio::time::sleep(Duration::from_millis(1 + (i % 7) as u64)).await;
     }
     let got = rx.got.lock().unwrap().clone();
     let mut lat: Vec<Duration> = committed
         .iter()
-        .map(|(id, at)| got[id].saturating_duration_since(*at))
+        .map(|(id, at)| got[id].at.saturating_duration_since(*at))
         .collect();
     lat.sort();
 
@@ -154,7 +101,7 @@ async fn run(poll: Duration) {
     tokio::task::spawn_blocking(move || s.record_events(&batch).unwrap())
         .await
         .unwrap();
-    wait_for(&rx, EVENTS).await;
+    rx.wait_for(EVENTS).await;
     let elapsed = start.elapsed();
 
     stop.send(true).unwrap();
