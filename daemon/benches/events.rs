@@ -1,7 +1,8 @@
-//! Events per second through the diff and the event log for 1 000 live games: each round every
-//! game's score moves by one goal (synthetic hockey snapshots), the diff finds the events
-//! (`score.changed` plus `lead.changed` or `game.tied`) and `Store::record_events` appends them
-//! to a file-backed store (WAL), one transaction per game as the poller does, or one per round.
+//! Events per second through the diff, the event log and the webhook outbox for 1 000 live
+//! games: each round every game's score moves by one goal (synthetic hockey snapshots), the diff
+//! finds the events (`score.changed` plus `lead.changed` or `game.tied`), `Store::record_events`
+//! appends them to a file-backed store (WAL), one transaction per game as the poller does, or one
+//! per round, and the webhook worker's step turns them into outbox rows for one subscription.
 //!
 //! Run: `cargo bench -p scoreline --bench events` (harness-free; prints one line per measure).
 #![allow(clippy::expect_used)]
@@ -10,6 +11,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use scoreline::events::diff::{Snapshot, diff};
 use scoreline::model::{Competitor, Game, GameStatus};
 use scoreline::store::{GameKey, Store};
+use scoreline::webhooks::policy::Quotas;
+use scoreline::webhooks::worker::plan;
+use scoreline::webhooks::{Source, Subscription, SubscriptionSpec};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -126,6 +130,66 @@ fn main() {
         },
     );
     report("diff + record_events, one transaction per round", n, start);
+
+    // As the daemon runs with one webhook subscription: the poller's transaction per game, then
+    // the worker's step, in batches of 500 events (its default): plan a delivery per event and
+    // commit the batch to the outbox with the cursor.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = Store::open(dir.path()).expect("store");
+    let sub = std::sync::Arc::new(
+        Subscription::from_spec(
+            SubscriptionSpec {
+                name: "bench".into(),
+                url: "https://hooks.example.com/scoreline".into(),
+                secret: "whsec_c2NvcmVsaW5lLWJlbmNoLXdlYmhvb2stc2VjcmV0".into(),
+                types: vec![],
+                leagues: vec![],
+                teams: vec![],
+                catch_up: false,
+                cooldown_secs: 0,
+                daily_limit: 0,
+                daily_limit_bypass: true,
+                allow_private: false,
+                enabled: true,
+            },
+            Source::Config,
+        )
+        .expect("subscription"),
+    );
+    let logged = std::cell::RefCell::new(Vec::new());
+    let mut quotas = Quotas::default();
+    let mut enqueued = 0;
+    let start = Instant::now();
+    let n = rounds(
+        &keys,
+        t0,
+        |e| {
+            logged
+                .borrow_mut()
+                .extend(outbox.record_events(e).expect("record"))
+        },
+        |_| {
+            for batch in logged
+                .borrow_mut()
+                .drain(..)
+                .collect::<Vec<_>>()
+                .chunks(500)
+            {
+                let deliveries = plan(std::slice::from_ref(&sub), batch, &mut quotas);
+                let cursor = batch.last().map_or(0, |l| l.seq);
+                enqueued += outbox
+                    .enqueue_webhooks(&deliveries, cursor, t0)
+                    .expect("enqueue")
+                    .len();
+            }
+        },
+    );
+    report(
+        "diff + record_events per game + outbox (plan, enqueue 500 a batch)",
+        n,
+        start,
+    );
+    assert_eq!(enqueued, n, "one delivery per event");
 
     // The same rounds again: every id is known, nothing is appended (a replay or a restart).
     let start = Instant::now();
