@@ -211,6 +211,22 @@ pub enum PluginCommand {
     },
     /// Run one component in the sandbox on a saved upstream body and print the normalised JSON.
     Exec(ExecArgs),
+    /// Write a ready adapter crate `plugins/NAME` (a worked example with golden cases).
+    New {
+        /// Crate, component and league name: lowercase letters, digits, dashes.
+        name: String,
+        /// Workspace root holding `plugins/`.
+        #[arg(long, default_value = ".")]
+        workspace: PathBuf,
+    },
+    /// Build the adapter crate in DIR and run its golden cases (`testdata/cases.toml`).
+    Test {
+        /// The crate's folder, e.g. `plugins/demo`.
+        dir: PathBuf,
+        /// Rewrite every case's expected JSON from the output instead of comparing (review the diff).
+        #[arg(long)]
+        bless: bool,
+    },
 }
 
 /// `scoreline plugin build`
@@ -298,6 +314,17 @@ pub enum CliError {
     /// A plugin build failed.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// `plugin new` or `plugin test` could not run.
+    #[error(transparent)]
+    Kit(#[from] crate::plugin_kit::KitError),
+    /// `plugin test` ran and cases failed.
+    #[error("{failed} of {total} golden cases failed")]
+    CasesFailed {
+        /// Cases that did not pass.
+        failed: usize,
+        /// All cases.
+        total: usize,
+    },
     /// A file could not be read or stdout written.
     #[error("{what}: {source}")]
     Io {
@@ -397,6 +424,18 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plugin(PluginCommand::Build(args)) => build(&config, args),
         Command::Plugin(PluginCommand::List { json }) => list(&config, json),
         Command::Plugin(PluginCommand::Exec(args)) => exec(&config, args),
+        Command::Plugin(PluginCommand::New { name, workspace }) => {
+            let dir = crate::plugin_kit::new_plugin(&workspace, &name)?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(
+                stdout,
+                "created {}\nnext: scoreline plugin test {}",
+                dir.display(),
+                dir.display()
+            )
+            .map_err(|source| io("write stdout", source))
+        }
+        Command::Plugin(PluginCommand::Test { dir, bless }) => plugin_test(&config, &dir, bless),
         Command::Webhooks(cmd) => write_stdout(&crate::webhooks::commands::run(&config, cmd)?),
     }
 }
@@ -463,6 +502,43 @@ fn list(config: &Config, json: bool) -> Result<(), CliError> {
     // Each failure was logged already; a partial listing still exits non-zero.
     if let Some(first) = errors.into_iter().next() {
         return Err(CliError::Load(first));
+    }
+    Ok(())
+}
+
+fn plugin_test(config: &Config, dir: &Path, bless: bool) -> Result<(), CliError> {
+    use crate::plugin_kit::Verdict;
+    let report = crate::plugin_kit::test_plugin(dir, config.sandbox.clone(), bless)?;
+    let mut out = String::new();
+    for (name, verdict) in &report.cases {
+        match verdict {
+            Verdict::Pass => out.push_str(&format!("ok       {name}\n")),
+            Verdict::Blessed => out.push_str(&format!("blessed  {name}\n")),
+            Verdict::Failed(why) => out.push_str(&format!("FAILED   {name}: {why}\n")),
+            Verdict::Mismatch(diff) => out.push_str(&format!("MISMATCH {name}\n{diff}")),
+        }
+    }
+    let failed = report
+        .cases
+        .iter()
+        .filter(|(_, v)| !matches!(v, Verdict::Pass | Verdict::Blessed))
+        .count();
+    out.push_str(&format!(
+        "{}: {} cases, {} passed, {failed} failed ({})\n",
+        report.package,
+        report.cases.len(),
+        report.cases.len() - failed,
+        report.component.display()
+    ));
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(|source| io("write stdout", source))?;
+    if failed > 0 {
+        return Err(CliError::CasesFailed {
+            failed,
+            total: report.cases.len(),
+        });
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod model;
 pub mod monitor;
 pub mod plugin_build;
+pub mod plugin_kit;
 pub mod poller;
 pub mod registry;
 pub mod runtime;

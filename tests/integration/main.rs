@@ -11,6 +11,7 @@ mod espn;
 mod events;
 mod http;
 mod metrics;
+mod plugin_kit;
 mod replay;
 mod sandbox;
 mod schedule;
