@@ -5,11 +5,12 @@
 use crate::model::GameStatus;
 use crate::poller::StatusBoard;
 use crate::store::{GameFilter, Store, StoreError};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     /// The upstream client, for its circuit breakers and cache; none in tests without one.
     pub fetcher: Option<crate::fetch::Fetcher>,
+    /// Hot swap of the loaded adapters (`/admin/plugins`); none outside `scoreline run`.
+    pub plugins: Option<crate::swap::Swapper>,
 }
 
 /// An adapter as `/health` lists it.
@@ -100,6 +103,28 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/admin/webhooks/{name}",
             delete(crate::webhooks::admin::delete),
+        )
+        .route(
+            "/admin/plugins",
+            get(crate::swap::routes::list)
+                .post(crate::swap::routes::upload)
+                .layer(DefaultBodyLimit::max(crate::swap::routes::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/admin/plugins/{name}/reload",
+            post(crate::swap::routes::reload),
+        )
+        .route(
+            "/admin/plugins/{name}/rollback",
+            post(crate::swap::routes::rollback),
+        )
+        .route(
+            "/admin/plugins/{name}/disable",
+            post(crate::swap::routes::disable),
+        )
+        .route(
+            "/admin/plugins/{name}/enable",
+            post(crate::swap::routes::enable),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

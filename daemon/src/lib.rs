@@ -23,6 +23,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod scheduler;
 pub mod store;
+pub mod swap;
 pub mod upcoming;
 pub mod validate;
 pub mod webhooks;

@@ -30,6 +30,8 @@ pub const EVENTS: &str = "scoreline_events_total";
 pub const WEBHOOK_ATTEMPTS: &str = "scoreline_webhook_attempts_total";
 /// Webhook endpoints disabled (410 Gone or a high failure rate), by subscription.
 pub const WEBHOOK_DISABLED: &str = "scoreline_webhook_endpoints_disabled_total";
+/// Adapter versions swapped in, refused or rolled back, by adapter and result.
+pub const ADAPTER_SWAPS: &str = "scoreline_adapter_swaps_total";
 /// The process's resident memory, read at each scrape.
 pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
 
@@ -92,6 +94,10 @@ fn describe() {
         WEBHOOK_DISABLED,
         "Webhook endpoints disabled, by subscription."
     );
+    describe_counter!(
+        ADAPTER_SWAPS,
+        "Adapter versions swapped in, refused or rolled back."
+    );
     describe_gauge!(
         RESIDENT_MEMORY,
         Unit::Bytes,
@@ -123,6 +129,11 @@ pub fn adapter_call(adapter: &str, call: &'static str, outcome: &'static str, to
         .increment(1);
     histogram!(ADAPTER_CALL_SECONDS, "adapter" => adapter.to_owned(), "call" => call)
         .record(took.as_secs_f64());
+}
+
+/// A new version of `adapter` was `swapped`, `refused` or a `rollback` happened.
+pub fn adapter_swap(adapter: &str, result: &'static str) {
+    counter!(ADAPTER_SWAPS, "adapter" => adapter.to_owned(), "result" => result).increment(1);
 }
 
 /// One upstream attempt to `host`: its status (`None`: no answer), latency, and whether the cache

@@ -13,6 +13,7 @@ use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, Sc
 use crate::sandbox::{Adapter, CallContext, CallError};
 use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
 use crate::store::{GameKey, ScheduledGame, Store, StoreError};
+use crate::swap::AdapterHandle;
 use crate::validate::{self, Verdict};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -147,7 +148,10 @@ pub struct RoundReport {
 /// Polls one league.
 pub struct LeaguePoller {
     league: LeagueConfig,
-    adapter: Adapter,
+    /// Where the adapter's current version is read at the start of each round (hot swap).
+    slot: AdapterHandle,
+    /// The version this round runs on.
+    adapter: Arc<Adapter>,
     fetcher: Fetcher,
     store: Store,
     cadence: Cadence,
@@ -165,12 +169,14 @@ impl LeaguePoller {
     /// A poller for `league` served by `adapter`, resuming from what `store` holds.
     pub fn new(
         league: LeagueConfig,
-        adapter: Adapter,
+        adapter: impl Into<AdapterHandle>,
         fetcher: Fetcher,
         store: Store,
         status: StatusBoard,
         now: DateTime<Utc>,
     ) -> Result<LeaguePoller, StoreError> {
+        let slot: AdapterHandle = adapter.into();
+        let adapter = slot.current();
         let suggested = adapter.info().cadence;
         let secs = |o: Option<std::time::Duration>, s: u32| {
             o.and_then(|d| Duration::from_std(d).ok())
@@ -198,6 +204,7 @@ impl LeaguePoller {
         let ingested = ingested_schedule(&store, &league.key, &adapter.info().name, now)?;
         Ok(LeaguePoller {
             league,
+            slot,
             adapter,
             fetcher,
             store,
@@ -210,6 +217,11 @@ impl LeaguePoller {
             rounds: 0,
             rejected: 0,
         })
+    }
+
+    /// The content hash of the adapter version the last round ran on.
+    pub fn adapter_hash(&self) -> String {
+        self.adapter.hash().to_owned()
     }
 
     /// When the next round is due.
@@ -266,6 +278,11 @@ impl LeaguePoller {
     /// One round at `now`: fetch what the cadence says is due, validate, store. Never fails as a
     /// whole: each failed step is logged and counted, and the round goes on.
     pub async fn poll(&mut self, now: DateTime<Utc>) -> RoundReport {
+        // A swapped-in version serves from this round on; this round keeps the one it took.
+        self.adapter = self.slot.current();
+        if !self.slot.is_enabled() {
+            return self.skip_disabled(now);
+        }
         let decision = self.decide(now);
         let mut report = RoundReport::default();
         let mut last_error = None;
@@ -384,6 +401,15 @@ impl LeaguePoller {
         self.rejected += report.rejected as u64;
         self.publish(now, after.phase, last_error);
         report
+    }
+
+    /// A round while the operator has the adapter disabled: no call, the next look after the
+    /// idle cadence at most (re-enabling takes effect on it), and the reason in the status.
+    fn skip_disabled(&mut self, now: DateTime<Utc>) -> RoundReport {
+        let phase = self.decide(now).phase;
+        self.next_at = now + self.cadence.live.min(self.cadence.idle);
+        self.publish(now, phase, Some("adapter disabled by the operator".into()));
+        RoundReport::default()
     }
 
     fn publish(&self, now: DateTime<Utc>, phase: Phase, last_error: Option<String>) {

@@ -13,6 +13,8 @@ use crate::poller::{LeaguePoller, StatusBoard};
 use crate::registry::Registry;
 use crate::sandbox::{LoadError, Sandbox};
 use crate::store::{Store, StoreError};
+use crate::swap::{AdapterHandle, AdapterSlot, Swapper};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -132,8 +134,17 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     let mut leagues = Vec::new();
     let now = clock.now();
+    // One slot per loaded adapter: pollers read the current version from it each round, and the
+    // swapper replaces it (file watch, admin API) without a restart.
+    let slots: BTreeMap<String, AdapterHandle> = registry
+        .iter()
+        .map(|a| (a.info().name.clone(), AdapterSlot::new(a.clone())))
+        .collect();
+    let mut served: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for league in &config.leagues {
-        let Some(adapter) = registry.get(&league.adapter) else {
+        let (Some(adapter), Some(slot)) =
+            (registry.get(&league.adapter), slots.get(&league.adapter))
+        else {
             tracing::error!(league = %league.key, adapter = %league.adapter, "adapter not loaded; league skipped");
             continue;
         };
@@ -141,9 +152,13 @@ pub async fn run(
             tracing::error!(league = %league.key, adapter = %league.adapter, "adapter does not serve this league; skipped");
             continue;
         }
+        served
+            .entry(league.adapter.clone())
+            .or_default()
+            .push(league.key.clone());
         let poller = LeaguePoller::new(
             league.clone(),
-            adapter.clone(),
+            slot.clone(),
             fetcher.clone(),
             store.clone(),
             status.clone(),
@@ -156,6 +171,29 @@ pub async fn run(
         return Err(RunError::NothingToPoll(
             "no enabled league has a loaded adapter that serves it".into(),
         ));
+    }
+    let swapper = Swapper::new(
+        sandbox.clone(),
+        config.plugin_dir.clone(),
+        slots.into_values(),
+        served,
+    );
+    match crate::swap::watch::spawn(
+        swapper.clone(),
+        &config.plugin_dir,
+        crate::swap::watch::DEBOUNCE,
+        stop_rx.clone(),
+    ) {
+        Ok(watching) => {
+            tasks.spawn(async move {
+                if let Err(e) = watching.await {
+                    tracing::warn!(error = %e, "plugin directory watch task failed");
+                }
+            });
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %config.plugin_dir.display(), "cannot watch the plugin directory; reload adapters through POST /admin/plugins/NAME/reload")
+        }
     }
     tasks.spawn(crate::housekeeping::run(
         store.clone(),
@@ -197,6 +235,7 @@ pub async fn run(
                     .collect(),
             ),
             admin_token: config.http.admin_token.as_deref().map(Arc::from),
+            plugins: Some(swapper.clone()),
         };
         let mut rx = stop_rx.clone();
         let shutdown = async move {

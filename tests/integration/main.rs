@@ -15,5 +15,6 @@ mod plugin_kit;
 mod replay;
 mod sandbox;
 mod schedule;
+mod swap;
 mod util;
 mod webhooks;

@@ -71,6 +71,7 @@ async fn metrics_count_what_the_pollers_did() {
         adapters: Arc::new(Vec::new()),
         admin_token: None,
         fetcher: None,
+        plugins: None,
     };
     let game = staggered(&rig.emulator, "nhl", 0);
     let before = scrape(state.clone()).await;

@@ -254,7 +254,22 @@ pub fn test_plugin(dir: &Path, sandbox: SandboxConfig, bless: bool) -> Result<Re
         .map(|b| b.path)
         .ok_or_else(|| BuildError::NoArtifact(package.clone()))?;
 
-    let testdata = dir.join("testdata");
+    let adapter = Sandbox::new(sandbox)?.load_file(&component)?;
+    let verdicts = run_cases(&adapter, &dir.join("testdata"), bless)?;
+    Ok(Report {
+        package,
+        component,
+        cases: verdicts,
+    })
+}
+
+/// Run every case of `testdata/cases.toml` through `adapter`; `bless` rewrites each golden
+/// instead of comparing. An empty case list is an error: a test that checks nothing is not one.
+pub fn run_cases(
+    adapter: &crate::sandbox::Adapter,
+    testdata: &Path,
+    bless: bool,
+) -> Result<Vec<(String, Verdict)>, KitError> {
     let cases_path = testdata.join("cases.toml");
     let text = std::fs::read_to_string(&cases_path).map_err(io(&cases_path))?;
     let cases: Cases = toml::from_str(&text).map_err(|e| KitError::Cases {
@@ -267,7 +282,6 @@ pub fn test_plugin(dir: &Path, sandbox: SandboxConfig, bless: bool) -> Result<Re
             message: "no [[case]]: a plugin test needs at least one golden case".into(),
         });
     }
-    let adapter = Sandbox::new(sandbox)?.load_file(&component)?;
     let mut verdicts = Vec::with_capacity(cases.case.len());
     for case in cases.case {
         let body_path = testdata.join(&case.body);
@@ -279,7 +293,7 @@ pub fn test_plugin(dir: &Path, sandbox: SandboxConfig, bless: bool) -> Result<Re
                 .now
                 .unwrap_or(DateTime::UNIX_EPOCH + chrono::Duration::days(20_454)),
         };
-        let actual = match run(&adapter, &case, &ctx, &body, &cases_path)? {
+        let actual = match run(adapter, &case, &ctx, &body, &cases_path)? {
             Ok(value) => value,
             Err(e) => {
                 verdicts.push((case.name, Verdict::Failed(format!("{} ({})", e, e.kind()))));
@@ -314,11 +328,7 @@ pub fn test_plugin(dir: &Path, sandbox: SandboxConfig, bless: bool) -> Result<Re
         };
         verdicts.push((case.name, verdict));
     }
-    Ok(Report {
-        package,
-        component,
-        cases: verdicts,
-    })
+    Ok(verdicts)
 }
 
 /// Make `case`'s call; the outer error is a malformed case, the inner one the call's failure.
