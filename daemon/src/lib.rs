@@ -11,6 +11,7 @@ pub mod events;
 pub mod fetch;
 pub mod housekeeping;
 pub mod http;
+pub mod influx;
 pub mod ingest;
 pub mod model;
 pub mod monitor;
