@@ -632,6 +632,7 @@ fn monitor(config: &Config, cmd: MonitorCommand) -> Result<(), CliError> {
                 fixed_interval_secs: a.fixed_interval,
                 configured_leagues: config.leagues.iter().map(|l| l.key.clone()).collect(),
                 call_log_retention: config.retention.upstream_calls,
+                sinks: config.sinks.iter().map(|s| s.name.clone()).collect(),
             };
             let report = monitor::stats(&store, &query)?;
             if a.json {

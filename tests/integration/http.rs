@@ -99,6 +99,7 @@ fn state() -> AppState {
         store,
         status,
         fetcher: None,
+        sinks: Default::default(),
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),
