@@ -9,6 +9,7 @@ mod emulator;
 mod espn;
 mod events;
 mod http;
+mod influx;
 mod replay;
 mod sandbox;
 mod schedule;
