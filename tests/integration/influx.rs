@@ -354,7 +354,7 @@ fn demo_points_land_in_the_configured_policies_row_for_row() {
         config.to_str().unwrap(),
         "run",
         "--duration",
-        "12",
+        "20",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

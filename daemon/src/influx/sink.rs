@@ -110,6 +110,53 @@ pub struct Sink {
     /// Every configured sink's name (outbox rows all of them are done with are deleted).
     all_sinks: Vec<String>,
     attempt: u32,
+    /// The next batch, read and compressed while the previous one was being written.
+    prefetched: Option<Prepared>,
+    /// Batches written (pruning cadence).
+    batches: u64,
+}
+
+/// A batch read from the outbox, grouped by policy and gzipped.
+struct Prepared {
+    /// The cursor it was read after.
+    after: i64,
+    /// The points, in order.
+    points: Vec<OutboxPoint>,
+    /// Per policy: indices into `points` and the gzip body of those lines.
+    groups: Vec<(Policy, Vec<usize>, Vec<u8>)>,
+}
+
+impl Prepared {
+    /// Read up to `limit` points after `after` and compress them per policy.
+    fn read(store: &Store, after: i64, limit: usize) -> Result<Prepared, StoreError> {
+        let points = store.sink_points_after(after, limit)?;
+        let mut groups = Vec::new();
+        for role in Policy::ALL {
+            let idx: Vec<usize> = (0..points.len())
+                .filter(|&i| points[i].policy == role)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            let gz = gzip_lines(idx.iter().map(|&i| &points[i]));
+            groups.push((role, idx, gz));
+        }
+        Ok(Prepared {
+            after,
+            points,
+            groups,
+        })
+    }
+}
+
+/// The gzip body of `lines`, one per line.
+fn gzip_lines<'a>(lines: impl Iterator<Item = &'a OutboxPoint>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(256 * 1024);
+    for p in lines {
+        body.extend_from_slice(p.line.as_bytes());
+        body.push(b'\n');
+    }
+    api::gzip(&body)
 }
 
 /// A sink's client could not be built.
@@ -148,6 +195,8 @@ impl Sink {
             clock,
             all_sinks,
             attempt: 0,
+            prefetched: None,
+            batches: 0,
         })
     }
 
@@ -289,25 +338,33 @@ impl Sink {
                 .map_err(store_err)?;
             cursor = to;
         }
-        let batch = self
-            .store
-            .sink_points_after(cursor, self.cfg.batch_lines)
-            .map_err(store_err)?;
-        let Some(last) = batch.last().map(|p| p.seq) else {
+        let limit = self.cfg.batch_lines;
+        let batch = match self.prefetched.take() {
+            Some(p) if p.after == cursor => p,
+            _ => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || Prepared::read(&store, cursor, limit))
+                    .await
+                    .map_err(|e| Stall::Wait(Duration::from_secs(1), e.to_string()))?
+                    .map_err(store_err)?
+            }
+        };
+        let Some(last) = batch.points.last().map(|p| p.seq) else {
             return Ok(false);
         };
+        // Read and compress the next batch while this one is on the wire.
+        let store = self.store.clone();
+        let next = tokio::task::spawn_blocking(move || Prepared::read(&store, last, limit));
+        let full = batch.points.len() >= limit;
         let mut done = Advance::default();
-        for role in Policy::ALL {
-            let lines: Vec<&OutboxPoint> = batch.iter().filter(|p| p.policy == role).collect();
-            if lines.is_empty() {
-                continue;
-            }
+        for (role, idx, gz) in batch.groups {
+            let lines: Vec<&OutboxPoint> = idx.iter().map(|&i| &batch.points[i]).collect();
             let Some(policy) = self.cfg.policy(role).map(|p| p.name.clone()) else {
                 // Validation guarantees a policy per role; count rather than loop forever.
                 done.rejected += lines.len() as u64;
                 continue;
             };
-            let (acked, rejected) = self.send_lines(&policy, &lines).await?;
+            let (acked, rejected) = self.send_lines(&policy, &lines, Some(gz)).await?;
             done.acked += acked;
             done.rejected += rejected;
         }
@@ -315,17 +372,26 @@ impl Sink {
         self.store
             .advance_sink(&name, last, done, self.clock.now())
             .map_err(store_err)?;
-        if let Err(e) = self.store.prune_sink_points(&self.all_sinks) {
+        if let Ok(Ok(p)) = next.await {
+            self.prefetched = Some(p);
+        }
+        // Prune when caught up, and every 20 batches of a long catch-up.
+        self.batches = self.batches.wrapping_add(1);
+        if (!full || self.batches.is_multiple_of(20))
+            && let Err(e) = self.store.prune_sink_points(&self.all_sinks)
+        {
             tracing::warn!(sink = %name, error = %e, "cannot prune the point outbox");
         }
         Ok(true)
     }
 
     /// Write `lines` into `policy`, splitting on 413 and on refusals. Returns (acked, rejected).
+    /// `first_body` is the gzip body of all of `lines`, already made.
     async fn send_lines(
         &mut self,
         policy: &str,
         lines: &[&OutboxPoint],
+        mut first_body: Option<Vec<u8>>,
     ) -> Result<(u64, u64), Stall> {
         let mut acked = 0u64;
         let mut rejected = 0u64;
@@ -333,12 +399,10 @@ impl Sink {
         let mut todo: Vec<(usize, usize)> = vec![(0, lines.len())];
         while let Some((from, to)) = todo.pop() {
             let part = &lines[from..to];
-            let mut body = Vec::with_capacity(part.iter().map(|p| p.line.len() + 1).sum());
-            for p in part {
-                body.extend_from_slice(p.line.as_bytes());
-                body.push(b'\n');
-            }
-            let gz = api::gzip(&body);
+            let gz = match first_body.take() {
+                Some(gz) if from == 0 && to == lines.len() => gz,
+                _ => gzip_lines(part.iter().copied()),
+            };
             let req = api::write_request(&self.client, &self.cfg, policy, gz);
             let outcome = match req.send().await {
                 Err(e) => Outcome::Retry(format!("network: {e}")),

@@ -84,10 +84,19 @@ pub(super) fn append(
     points: &[(Policy, Point)],
     created_at: i64,
 ) -> Result<(), StoreError> {
-    const OP: &str = "append_points";
     if points.is_empty() || !store.point_outbox_enabled() {
         return Ok(());
     }
+    append_always(tx, key, points, created_at)
+}
+
+fn append_always(
+    tx: &Transaction<'_>,
+    key: &str,
+    points: &[(Policy, Point)],
+    created_at: i64,
+) -> Result<(), StoreError> {
+    const OP: &str = "append_points";
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO sink_points (policy, measurement, created_at, line)
@@ -114,6 +123,20 @@ impl Store {
     /// Start (or stop) appending points to the outbox with each `record_*` call.
     pub fn enable_point_outbox(&self, on: bool) {
         self.inner.points.store(on, Ordering::Relaxed);
+    }
+
+    /// Append `points` observed at `created_at` to the outbox in one transaction, enabled or
+    /// not (benchmarks and tools; the daemon's points come with the `record_*` calls).
+    pub fn append_points(
+        &self,
+        points: &[(Policy, Point)],
+        created_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const OP: &str = "append_points";
+        let mut conn = self.conn();
+        let tx = conn.transaction().op(OP)?;
+        append_always(&tx, "append_points", points, created_at.timestamp_millis())?;
+        tx.commit().op(OP)
     }
 
     /// Whether points are appended.
@@ -251,6 +274,28 @@ impl Store {
         const OP: &str = "sink_backlog_excess";
         let conn = self.conn();
         let max = i64::try_from(max_points).unwrap_or(i64::MAX);
+        // Fast path: seqs after the cursor are never deleted, so head - cursor bounds the count,
+        // and the oldest pending point (by seq) bounds the age.
+        let head: i64 = conn
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM sink_points")
+            .op(OP)?
+            .query_row([], |r| r.get(0))
+            .op(OP)?;
+        let oldest: Option<i64> = conn
+            .prepare_cached(
+                "SELECT MIN(created_at) FROM
+                     (SELECT created_at FROM sink_points WHERE seq > ?1 ORDER BY seq LIMIT 1000)",
+            )
+            .op(OP)?
+            .query_row(params![cursor], |r| r.get(0))
+            .op(OP)?;
+        let too_old = match (min_created_at, oldest) {
+            (Some(t), Some(o)) => o < t.timestamp_millis(),
+            _ => false,
+        };
+        if head.saturating_sub(cursor) <= max && !too_old {
+            return Ok(None);
+        }
         // The seq the cursor must reach so that at most `max` points stay after it.
         let by_size: Option<i64> = conn
             .prepare_cached(
