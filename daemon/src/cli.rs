@@ -102,6 +102,9 @@ pub enum Command {
     /// Work with upstream recordings.
     #[command(subcommand)]
     Recording(RecordingCommand),
+    /// A game's timeline or a team's record, from the embedded store (the dashboards' views).
+    #[command(subcommand)]
+    Query(crate::query::QueryCommand),
     /// Webhook subscriptions and deliveries.
     #[command(subcommand)]
     Webhooks(crate::webhooks::commands::WebhooksCommand),
@@ -327,6 +330,9 @@ pub enum CliError {
     /// `scoreline events` failed.
     #[error(transparent)]
     Events(#[from] crate::events::query::EventsError),
+    /// `scoreline query` failed.
+    #[error(transparent)]
+    Query(#[from] crate::query::QueryError),
     /// A webhooks command failed.
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
@@ -388,6 +394,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             write_stdout(&crate::events::query::run(&open_store(&config)?, &args)?)
         }
         Command::Monitor(cmd) => monitor(&config, cmd),
+        Command::Query(cmd) => write_stdout(&crate::query::run(&open_store(&config)?, &cmd)?),
         Command::Schedule(ScheduleCommand::Ingest {
             file,
             league,

@@ -17,6 +17,7 @@ pub mod model;
 pub mod monitor;
 pub mod plugin_build;
 pub mod poller;
+pub mod query;
 pub mod registry;
 pub mod runtime;
 pub mod sandbox;
