@@ -349,6 +349,12 @@ fn demo_points_land_in_the_configured_policies_row_for_row() {
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), &influx.url(), 6, 1);
+    // `live` exists already with other settings: the sink must alter it, not fail.
+    influx.query("scoreline", "CREATE DATABASE \"scoreline\"");
+    influx.query(
+        "scoreline",
+        "CREATE RETENTION POLICY \"live\" ON \"scoreline\" DURATION 1d REPLICATION 1",
+    );
     let out = util::scoreline(&[
         "--config",
         config.to_str().unwrap(),
@@ -780,4 +786,177 @@ fn v2_sink_creates_buckets_and_writes_what_influxdb_2_accepts() {
     );
     drop(s);
     assert_eq!(sink_pending(&config)["pending"], 0);
+}
+
+/// What the fake InfluxDB 1 saw.
+#[derive(Debug, Default)]
+struct V1Seen {
+    writes: usize,
+    throttled: usize,
+    too_large: usize,
+    rejected: usize,
+    lines: Vec<String>,
+}
+
+async fn v1_query() -> (StatusCode, String) {
+    (
+        StatusCode::OK,
+        json!({"results": [{"statement_id": 0}]}).to_string(),
+    )
+}
+
+/// `/write`: the first request answers 429 (Retry-After: 1), a body of more than 1 000 lines
+/// 413, a body with a `poison` point 400 (as 1.x answers a parse error); anything else is kept.
+async fn v1_write(
+    State(seen): State<Arc<Mutex<V1Seen>>>,
+    Query(q): Query<BTreeMap<String, String>>,
+    body: Bytes,
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
+    let mut s = seen.lock().unwrap();
+    s.writes += 1;
+    assert_eq!(q.get("rp").map(String::as_str), Some("live"));
+    if s.writes == 1 {
+        s.throttled += 1;
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "1")],
+            String::new(),
+        );
+    }
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() > 1_000 {
+        s.too_large += 1;
+        return (StatusCode::PAYLOAD_TOO_LARGE, [("x", "")], String::new());
+    }
+    if text.contains("poison") {
+        s.rejected += 1;
+        return (
+            StatusCode::BAD_REQUEST,
+            [("x", "")],
+            json!({"error": "unable to parse 'poison': invalid field format"}).to_string(),
+        );
+    }
+    s.lines.extend(lines.into_iter().map(str::to_owned));
+    (StatusCode::NO_CONTENT, [("x", "")], String::new())
+}
+
+#[test]
+fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
+    use scoreline::influx::line::{FieldValue, Point};
+    use scoreline::influx::schema::Policy;
+    let seen: Arc<Mutex<V1Seen>> = Arc::default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let app = Router::new()
+        .route("/query", post(v1_query))
+        .route("/write", post(v1_write))
+        .with_state(seen.clone());
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    let tmp = tempfile::tempdir().unwrap();
+    let store = scoreline::store::Store::open(tmp.path()).unwrap();
+    let now = chrono::Utc::now();
+    let mut points = Vec::new();
+    for i in 0..2_500i64 {
+        if i == 1_234 {
+            points.push((
+                Policy::Live,
+                Point::new("poison", 1).field("f", FieldValue::Int(1)),
+            ));
+        }
+        points.push((
+            Policy::Live,
+            Point::new("game_state", 1_000 + i)
+                .tag("game_id", "g")
+                .field("n", FieldValue::Int(i)),
+        ));
+    }
+    store.append_points(&points, now).unwrap();
+    let spec = |name: &str, extra: &str| -> scoreline::influx::config::SinkConfig {
+        toml::from_str::<scoreline::influx::config::SinkSpec>(&format!(
+            "name = \"{name}\"\nkind = \"influxdb_v1\"\nurl = \"http://{addr}\"\ndatabase = \"d\"\n\
+             shutdown_timeout_secs = 60\n{extra}\n\
+             [[retention_policies]]\nname = \"live\"\nrole = \"live\"\nduration = \"730d\"\n\
+             [[retention_policies]]\nname = \"aggregates\"\nrole = \"aggregates\"\nduration = \"0\"\n"
+        ))
+        .unwrap()
+        .validate()
+        .unwrap()
+    };
+    let names = vec!["main".to_string(), "small".to_string()];
+    let run = |cfg| {
+        let sink = scoreline::influx::sink::Sink::new(
+            cfg,
+            store.clone(),
+            Arc::new(scoreline::clock::SystemClock),
+            names.clone(),
+        )
+        .unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(true);
+        rt.block_on(sink.run(rx));
+    };
+
+    // Default batch of 5 000: throttled once, then halved to fit 1 000 lines, then the batch
+    // holding the bad point bisected down to it.
+    let t = Instant::now();
+    run(spec("main", ""));
+    assert!(
+        t.elapsed() >= Duration::from_secs(1),
+        "Retry-After not honoured"
+    );
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!(s.throttled, 1);
+        assert!(s.too_large >= 2, "{s:?}");
+        assert!(s.rejected >= 1, "{s:?}");
+        let mut got: Vec<i64> = s
+            .lines
+            .iter()
+            .map(|l| {
+                l.split("n=")
+                    .nth(1)
+                    .unwrap()
+                    .split('i')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            (0..2_500).collect::<Vec<_>>(),
+            "every good point exactly once"
+        );
+    }
+    let stats = store.sink_stats(&names).unwrap();
+    assert_eq!(
+        (
+            stats[0].pending,
+            stats[0].acked,
+            stats[0].rejected,
+            stats[0].dropped
+        ),
+        (0, 2_500, 1, 0)
+    );
+
+    // A sink with a backlog limit of 1 000 drops the oldest 1 501 and says so in its counts.
+    seen.lock().unwrap().lines.clear();
+    run(spec("small", "max_backlog_points = 1000"));
+    let stats = store.sink_stats(&names).unwrap();
+    assert_eq!(
+        (stats[1].pending, stats[1].acked, stats[1].dropped),
+        (0, 1_000, 1_501)
+    );
+    assert_eq!(seen.lock().unwrap().lines.len(), 1_000);
+    // Both sinks are done with everything: the outbox is pruned empty.
+    assert_eq!(store.sink_points_after(0, 10).unwrap(), vec![]);
 }
