@@ -960,3 +960,61 @@ fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
     // Both sinks are done with everything: the outbox is pruned empty.
     assert_eq!(store.sink_points_after(0, 10).unwrap(), vec![]);
 }
+
+#[test]
+fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
+    let Some(mut influx) =
+        Influxd::start("points_of_a_run_with_influxd_down_arrive_on_the_next_run")
+    else {
+        return;
+    };
+    util::espn();
+    influx.kill();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), &influx.url(), 6, 1);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("shutdown_timeout_secs = 20", "shutdown_timeout_secs = 2");
+    std::fs::write(&config, text).unwrap();
+    let db = tmp.path().join("data").join(scoreline::store::DB_FILE);
+    let run = |secs: &str| {
+        let t = Instant::now();
+        let out = util::scoreline(&[
+            "--config",
+            config.to_str().unwrap(),
+            "run",
+            "--duration",
+            secs,
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        (t.elapsed(), stderr)
+    };
+
+    // InfluxDB down for a whole run: the shutdown wait is bounded and the points stay pending.
+    let (took, stderr) = run("8");
+    assert!(
+        took < Duration::from_secs(40),
+        "shutdown not bounded: {took:?}"
+    );
+    assert!(
+        stderr.contains("sink stopped with points pending"),
+        "{stderr}"
+    );
+    let rows_first = store_timeline(&db).len();
+    assert!(rows_first > 0);
+    let pending = sink_pending(&config)["pending"].as_u64().unwrap();
+    assert!(
+        pending >= rows_first as u64,
+        "pending {pending}, rows {rows_first}"
+    );
+
+    // Back up: the next run forwards the first run's points too, in order, each once.
+    influx.spawn();
+    let (_, stderr) = run("4");
+    assert!(stderr.contains("sink: everything forwarded"), "{stderr}");
+    let store_rows = store_timeline(&db);
+    assert!(store_rows.len() >= rows_first);
+    assert_eq!(influx_timeline(&influx), store_rows);
+    assert_eq!(sink_pending(&config)["pending"], 0);
+}
