@@ -694,6 +694,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn sinks_are_rendered_when_configured() {
+        let q = query("2026-11-22T00:00:00Z", 24, chrono_tz::UTC);
+        let mut r = build_stats(&q, at("2026-11-21T00:00:00Z"), &[], &[], 0);
+        assert!(!render_stats(&r).contains("pending"));
+        r.sinks = vec![crate::store::SinkStat {
+            sink: "influx".into(),
+            cursor: 10,
+            pending: 42,
+            oldest_pending_at: Some(at("2026-11-21T23:00:00Z")),
+            acked: 1000,
+            rejected: 1,
+            dropped: 0,
+        }];
+        let text = render_stats(&r);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("influx"))
+            .expect("a sink line");
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&cells[..5], ["influx", "42", "1000", "1", "0"]);
+    }
+
     fn query(now: &str, hours: u32, tz: Tz) -> StatsQuery {
         StatsQuery {
             now: at(now),
