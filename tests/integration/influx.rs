@@ -43,11 +43,18 @@ struct Influxd {
     dir: tempfile::TempDir,
     port: u16,
     child: Option<Child>,
+    /// Queries log in as admin/secret.
+    auth: bool,
 }
 
 impl Influxd {
     /// Start one, or print why not and return none.
     fn start(test: &str) -> Option<Influxd> {
+        Influxd::start_with(test, false)
+    }
+
+    /// Start one with `[http] auth-enabled` as given; queries then log in as `admin`/`secret`.
+    fn start_with(test: &str, auth: bool) -> Option<Influxd> {
         let Some(bin) = influxd_binary() else {
             eprintln!(
                 "SKIPPED {test}: `influxd` is not installed (apt-get install -y influxdb); .ci/run installs it"
@@ -60,6 +67,7 @@ impl Influxd {
             dir,
             port: free_port(),
             child: None,
+            auth,
         };
         let rpc = free_port();
         let d = i.dir.path().to_str().unwrap().to_owned();
@@ -69,7 +77,7 @@ impl Influxd {
                 "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n\
                  [meta]\ndir = \"{d}/meta\"\n\
                  [data]\ndir = \"{d}/data\"\nwal-dir = \"{d}/wal\"\nquery-log-enabled = false\n\
-                 [http]\nbind-address = \"127.0.0.1:{}\"\nlog-enabled = false\n\
+                 [http]\nbind-address = \"127.0.0.1:{}\"\nlog-enabled = false\nauth-enabled = {auth}\n\
                  [monitor]\nstore-enabled = false\n\
                  [continuous_queries]\nenabled = false\n",
                 i.port
@@ -135,7 +143,9 @@ impl Influxd {
             db,
             url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
         );
-        let (status, text) = http(&format!("{}/query", self.url()), "POST", Some(&body));
+        // 1.x reads u and p from the URL, not from a form body.
+        let login = if self.auth { "?u=admin&p=secret" } else { "" };
+        let (status, text) = http(&format!("{}/query{login}", self.url()), "POST", Some(&body));
         assert_eq!(status, 200, "{q}: {text}");
         serde_json::from_str(&text).unwrap()
     }
@@ -1017,4 +1027,77 @@ fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
     assert!(store_rows.len() >= rows_first);
     assert_eq!(influx_timeline(&influx), store_rows);
     assert_eq!(sink_pending(&config)["pending"], 0);
+}
+
+#[test]
+fn v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong() {
+    use scoreline::influx::line::{FieldValue, Point};
+    use scoreline::influx::schema::Policy;
+    let Some(influx) = Influxd::start_with(
+        "v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong",
+        true,
+    ) else {
+        return;
+    };
+    // With auth on and no user yet, 1.x lets the first admin be created without logging in.
+    influx.query(
+        "",
+        "CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let store = scoreline::store::Store::open(tmp.path()).unwrap();
+    let now = chrono::Utc::now();
+    let t0 = now.timestamp_millis() * 1_000_000;
+    let points: Vec<_> = (0..10i64)
+        .map(|i| {
+            (
+                Policy::Live,
+                Point::new("game_state", t0 + i)
+                    .tag("game_id", "auth")
+                    .field("status", FieldValue::Str("live".into())),
+            )
+        })
+        .collect();
+    store.append_points(&points, now).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let run = |name: &str, password: &str| {
+        let cfg = toml::from_str::<scoreline::influx::config::SinkSpec>(&format!(
+            "name = \"{name}\"\nkind = \"influxdb_v1\"\nurl = \"{}\"\ndatabase = \"scoreline\"\n\
+             username = \"admin\"\npassword = \"{password}\"\nshutdown_timeout_secs = 2\n\
+             [[retention_policies]]\nname = \"live\"\nrole = \"live\"\nduration = \"730d\"\n\
+             [[retention_policies]]\nname = \"aggregates\"\nrole = \"aggregates\"\nduration = \"0\"\n",
+            influx.url()
+        ))
+        .unwrap()
+        .validate()
+        .unwrap();
+        let sink = scoreline::influx::sink::Sink::new(
+            cfg,
+            store.clone(),
+            Arc::new(scoreline::clock::SystemClock),
+            vec!["wrong".into(), "right".into()],
+        )
+        .unwrap();
+        let (_tx, rx) = tokio::sync::watch::channel(true);
+        rt.block_on(sink.run(rx));
+    };
+    // A wrong password: nothing written, nothing skipped; the points stay pending.
+    run("wrong", "nope");
+    let names = vec!["wrong".to_string(), "right".to_string()];
+    let stats = store.sink_stats(&names).unwrap();
+    assert_eq!(
+        (stats[0].pending, stats[0].rejected, stats[0].dropped),
+        (10, 0, 0)
+    );
+    // The right one: all ten written into `live`, queried back with the same credentials.
+    run("right", "secret");
+    let stats = store.sink_stats(&names).unwrap();
+    assert_eq!((stats[1].pending, stats[1].acked), (0, 10));
+    assert_eq!(
+        count(
+            &influx,
+            "SELECT count(status) FROM \"live\".\"game_state\" WHERE game_id = 'auth'"
+        ),
+        10
+    );
 }
