@@ -87,6 +87,8 @@ pub async fn run(
     on_ready: impl FnOnce(&RunSummary),
 ) -> Result<RunSummary, RunError> {
     let store = Store::open(&config.data_dir)?;
+    // Before any poller records anything: with sinks, every commit also fills the point outbox.
+    store.enable_point_outbox(!config.sinks.is_empty());
     let sandbox = Sandbox::new(config.sandbox.clone())?;
     let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
     if registry.is_empty() {
@@ -168,7 +170,6 @@ pub async fn run(
     // Sinks stop after the pollers (their own signal), so the last round's points go out too.
     let (sink_stop_tx, sink_stop_rx) = watch::channel(false);
     let mut sink_tasks = JoinSet::new();
-    store.enable_point_outbox(!config.sinks.is_empty());
     crate::influx::sink::start_all(
         &config.sinks,
         &store,
