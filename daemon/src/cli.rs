@@ -587,8 +587,12 @@ fn run_daemon(
     })
 }
 
+/// The store, with the point outbox on when the config has `[[sinks]]`, so what a command
+/// writes (`backfill`) is forwarded by the next `run` like what the daemon polls.
 fn open_store(config: &Config) -> Result<Store, CliError> {
-    Ok(Store::open(&config.data_dir)?)
+    let store = Store::open(&config.data_dir)?;
+    store.enable_point_outbox(!config.sinks.is_empty());
+    Ok(store)
 }
 
 fn games(
