@@ -38,6 +38,8 @@
 //! | `webhook_deliveries` | message to one subscription | `id` | the outbox: webhook_id, body, state, attempts, next_attempt_at (`webhooks.rs`) |
 //! | `webhook_attempts` | attempt | `id` | last 100 per subscription: at, ok, status, error |
 //! | `webhook_disabled`, `webhook_cursor` | endpoint / one row | name / 1 | disabled endpoints; the event-log position enqueued up to |
+//! | `sink_points` | point for the remote sinks | `seq` (AUTOINCREMENT) | policy, measurement, created_at, one line of line protocol (`points.rs`) |
+//! | `sink_cursors` | sink | name | last seq done, acked/rejected/dropped counts |
 //!
 //! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
 //! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
