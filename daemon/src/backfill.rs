@@ -366,6 +366,8 @@ pub async fn run(
         .cloned()
         .ok_or_else(|| BackfillError::UnknownLeague(league.to_owned()))?;
     let store = Store::open(&config.data_dir)?;
+    // Backfilled points go to the sinks too (forwarded by the next `run`).
+    store.enable_point_outbox(!config.sinks.is_empty());
     let sandbox = Sandbox::new(config.sandbox.clone())?;
     let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
     let adapter =

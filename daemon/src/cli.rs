@@ -102,6 +102,9 @@ pub enum Command {
     /// Work with upstream recordings.
     #[command(subcommand)]
     Recording(RecordingCommand),
+    /// A game's timeline or a team's record, from the embedded store (the dashboards' views).
+    #[command(subcommand)]
+    Query(crate::query::QueryCommand),
     /// Webhook subscriptions and deliveries.
     #[command(subcommand)]
     Webhooks(crate::webhooks::commands::WebhooksCommand),
@@ -354,6 +357,9 @@ pub enum CliError {
     /// `scoreline events` failed.
     #[error(transparent)]
     Events(#[from] crate::events::query::EventsError),
+    /// `scoreline query` failed.
+    #[error(transparent)]
+    Query(#[from] crate::query::QueryError),
     /// A webhooks command failed.
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
@@ -415,6 +421,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             write_stdout(&crate::events::query::run(&open_store(&config)?, &args)?)
         }
         Command::Monitor(cmd) => monitor(&config, cmd),
+        Command::Query(cmd) => write_stdout(&crate::query::run(&open_store(&config)?, &cmd)?),
         Command::Schedule(ScheduleCommand::Ingest {
             file,
             league,
@@ -656,8 +663,12 @@ fn run_daemon(
     })
 }
 
+/// The store, with the point outbox on when the config has `[[sinks]]`, so what a command
+/// writes (`backfill`) is forwarded by the next `run` like what the daemon polls.
 fn open_store(config: &Config) -> Result<Store, CliError> {
-    Ok(Store::open(&config.data_dir)?)
+    let store = Store::open(&config.data_dir)?;
+    store.enable_point_outbox(!config.sinks.is_empty());
+    Ok(store)
 }
 
 fn games(
@@ -708,6 +719,7 @@ fn monitor(config: &Config, cmd: MonitorCommand) -> Result<(), CliError> {
                 fixed_interval_secs: a.fixed_interval,
                 configured_leagues: config.leagues.iter().map(|l| l.key.clone()).collect(),
                 call_log_retention: config.retention.upstream_calls,
+                sinks: config.sinks.iter().map(|s| s.name.clone()).collect(),
             };
             let report = monitor::stats(&store, &query)?;
             if a.json {

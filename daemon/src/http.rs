@@ -33,6 +33,8 @@ pub struct AppState {
     pub fetcher: Option<crate::fetch::Fetcher>,
     /// Hot swap of the loaded adapters (`/admin/plugins`); none outside `scoreline run`.
     pub plugins: Option<crate::swap::Swapper>,
+    /// Names of the configured `[[sinks]]` (their pending points are in `/health`).
+    pub sinks: Arc<Vec<String>>,
 }
 
 /// An adapter as `/health` lists it.
@@ -208,6 +210,11 @@ pub(crate) async fn on_store<T: Send + 'static>(
 
 async fn health(State(state): State<AppState>) -> Response {
     let store = on_store(&state.store, |s| s.health()).await;
+    let names = state.sinks.clone();
+    let sinks = match on_store(&state.store, move |s| s.sink_stats(&names)).await {
+        Ok(stats) => json!(stats),
+        Err(e) => json!({ "error": e.to_string() }),
+    };
     let leagues: Vec<_> = state
         .status
         .read()
@@ -245,6 +252,7 @@ async fn health(State(state): State<AppState>) -> Response {
             "cache": { "bytes": cache_bytes, "entries": cache_entries },
         },
         "adapters": *state.adapters,
+        "sinks": sinks,
     });
     let code = if ok {
         StatusCode::OK

@@ -53,6 +53,8 @@ pub struct StatsQuery {
     pub configured_leagues: Vec<String>,
     /// `[retention] upstream_calls`: calls older than this were deleted; none if kept forever.
     pub call_log_retention: Option<std::time::Duration>,
+    /// Names of the configured `[[sinks]]`.
+    pub sinks: Vec<String>,
 }
 
 /// Sums over a set of calls.
@@ -174,6 +176,8 @@ pub struct StatsReport {
     pub rejected_snapshots: u64,
     /// What makes the numbers less than they seem (a window longer than the call log is kept).
     pub warnings: Vec<String>,
+    /// Per configured sink: cursor, pending points, acknowledged, rejected, dropped.
+    pub sinks: Vec<crate::store::SinkStat>,
 }
 
 /// `scoreline monitor failures`.
@@ -226,7 +230,9 @@ pub fn stats(store: &Store, q: &StatsQuery) -> Result<StatsReport, MonitorError>
     let buckets = store.call_buckets(since, q.now, BUCKET)?;
     let breakers = store.breaker_states()?;
     let rejected = store.rejections_between(since, q.now)?;
-    Ok(build_stats(q, since, &buckets, &breakers, rejected))
+    let mut report = build_stats(q, since, &buckets, &breakers, rejected);
+    report.sinks = store.sink_stats(&q.sinks)?;
+    Ok(report)
 }
 
 /// Read the store and build [`FailuresReport`] for the `days` before `now`.
@@ -445,6 +451,7 @@ pub fn build_stats(
         },
         rejected_snapshots,
         warnings,
+        sinks: Vec::new(),
     }
 }
 
@@ -582,6 +589,26 @@ pub fn render_stats(r: &StatsReport) -> String {
     );
     let _ = writeln!(s);
     let _ = writeln!(s, "rejected snapshots: {}", r.rejected_snapshots);
+    if !r.sinks.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:<20} {:>10} {:>12} {:>10} {:>9}  oldest pending",
+            "sink", "pending", "acked", "rejected", "dropped"
+        );
+        for k in &r.sinks {
+            let _ = writeln!(
+                s,
+                "{:<20} {:>10} {:>12} {:>10} {:>9}  {}",
+                k.sink,
+                k.pending,
+                k.acked,
+                k.rejected,
+                k.dropped,
+                k.oldest_pending_at.map_or_else(|| "-".to_owned(), time)
+            );
+        }
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "warning: {w}");
     }
@@ -667,6 +694,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn sinks_are_rendered_when_configured() {
+        let q = query("2026-11-22T00:00:00Z", 24, chrono_tz::UTC);
+        let mut r = build_stats(&q, at("2026-11-21T00:00:00Z"), &[], &[], 0);
+        assert!(!render_stats(&r).contains("pending"));
+        r.sinks = vec![crate::store::SinkStat {
+            sink: "influx".into(),
+            cursor: 10,
+            pending: 42,
+            oldest_pending_at: Some(at("2026-11-21T23:00:00Z")),
+            acked: 1000,
+            rejected: 1,
+            dropped: 0,
+        }];
+        let text = render_stats(&r);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("influx"))
+            .expect("a sink line");
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&cells[..5], ["influx", "42", "1000", "1", "0"]);
+    }
+
     fn query(now: &str, hours: u32, tz: Tz) -> StatsQuery {
         StatsQuery {
             now: at(now),
@@ -675,6 +725,7 @@ mod tests {
             fixed_interval_secs: 10,
             configured_leagues: Vec::new(),
             call_log_retention: None,
+            sinks: Vec::new(),
         }
     }
 

@@ -53,6 +53,9 @@ pub enum RunError {
     /// The recording to write or replay failed.
     #[error(transparent)]
     Recording(#[from] RecordingError),
+    /// A sink could not start.
+    #[error(transparent)]
+    Sink(#[from] crate::influx::sink::SinkStartError),
     /// The webhook worker could not start.
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
@@ -87,6 +90,8 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     crate::metrics::install();
     let store = Store::open(&config.data_dir)?;
+    // Before any poller records anything: with sinks, every commit also fills the point outbox.
+    store.enable_point_outbox(!config.sinks.is_empty());
     let sandbox = Sandbox::new(config.sandbox.clone())?;
     let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
     if registry.is_empty() {
@@ -201,6 +206,16 @@ pub async fn run(
         clock.clone(),
         stop_rx.clone(),
     ));
+    // Sinks stop after the pollers (their own signal), so the last round's points go out too.
+    let (sink_stop_tx, sink_stop_rx) = watch::channel(false);
+    let mut sink_tasks = JoinSet::new();
+    crate::influx::sink::start_all(
+        &config.sinks,
+        &store,
+        &clock,
+        &sink_stop_rx,
+        &mut sink_tasks,
+    )?;
     tasks.spawn(crate::webhooks::start(
         store.clone(),
         config.webhooks.clone(),
@@ -236,6 +251,7 @@ pub async fn run(
             ),
             admin_token: config.http.admin_token.as_deref().map(Arc::from),
             plugins: Some(swapper.clone()),
+            sinks: Arc::new(config.sinks.iter().map(|s| s.name.clone()).collect()),
         };
         let mut rx = stop_rx.clone();
         let shutdown = async move {
@@ -264,6 +280,25 @@ pub async fn run(
             SHUTDOWN_GRACE
         );
         tasks.abort_all();
+    }
+    if !sink_tasks.is_empty() {
+        let budget = config
+            .sinks
+            .iter()
+            .map(|s| s.shutdown_timeout)
+            .max()
+            .unwrap_or_default()
+            + Duration::from_secs(2);
+        tracing::info!(?budget, "forwarding what the sinks have pending");
+        let _ = sink_stop_tx.send(true);
+        let drained = tokio::time::timeout(budget, async {
+            while sink_tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("sinks did not stop within {budget:?}; aborting them");
+            sink_tasks.abort_all();
+        }
     }
     if let Some(t) = http_task {
         match t.await {

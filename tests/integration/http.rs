@@ -100,6 +100,7 @@ fn state() -> AppState {
         status,
         fetcher: None,
         plugins: None,
+        sinks: Default::default(),
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),
@@ -291,5 +292,33 @@ async fn http_serves_over_loopback_and_shuts_down() {
     assert!(
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "nothing listens after shutdown"
+    );
+}
+
+/// `/health` lists each configured sink with its pending points.
+#[tokio::test]
+async fn health_shows_pending_points_per_sink() {
+    let base = state();
+    let store = Store::open_in_memory().unwrap();
+    store.enable_point_outbox(true);
+    let g = game("s1", "nhl", "hockey", GameStatus::Live, 1, 0);
+    store
+        .record_game(&GameKey::new("nhl", "espn", "s1"), &g, t0())
+        .unwrap();
+    let app = scoreline::http::app(AppState {
+        store,
+        sinks: Arc::new(vec!["influx".to_owned()]),
+        ..base
+    });
+    let (code, body) = call(&app, "/health", None).await;
+    assert_eq!(code, StatusCode::OK);
+    let sink = &body["sinks"][0];
+    assert_eq!(sink["sink"], "influx");
+    // One timeline row: a game_state and a games point.
+    assert_eq!(sink["pending"], 2);
+    assert_eq!(sink["acked"], 0);
+    assert_eq!(
+        sink["oldest_pending_at"],
+        Value::String(t0().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     );
 }

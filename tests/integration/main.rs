@@ -10,6 +10,7 @@ mod emulator;
 mod espn;
 mod events;
 mod http;
+mod influx;
 mod metrics;
 mod plugin_kit;
 mod replay;

@@ -72,6 +72,7 @@ async fn metrics_count_what_the_pollers_did() {
         admin_token: None,
         fetcher: None,
         plugins: None,
+        sinks: Arc::new(Vec::new()),
     };
     let game = staggered(&rig.emulator, "nhl", 0);
     let before = scrape(state.clone()).await;

@@ -329,6 +329,7 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
         admin_token: Some(Arc::from(TOKEN)),
         fetcher: None,
         plugins: Some(swapper),
+        sinks: Arc::new(Vec::new()),
     });
     let t = Some(TOKEN);
 

@@ -666,6 +666,7 @@ async fn admin_api_adds_lists_and_deletes_subscriptions() {
         admin_token: Some(Arc::from(TOKEN)),
         fetcher: None,
         plugins: None,
+        sinks: Default::default(),
     });
     // A config subscription (disabled, so it sends nothing) mirrored by the worker at start.
     let from_config = sub(SubscriptionSpec {

@@ -6,6 +6,7 @@ mod subst;
 
 pub use subst::SubstError;
 
+use crate::influx::config::{SinkConfig, SinkSpec};
 use crate::sandbox::{OutputLimits, SandboxConfig};
 use crate::webhooks::{Source, Subscription, SubscriptionSpec};
 use serde::Deserialize;
@@ -97,6 +98,10 @@ struct RawConfig {
     /// Webhook subscriptions (each field is documented on `SubscriptionSpec`).
     #[serde(default)]
     webhooks: Vec<SubscriptionSpec>,
+    /// Remote sinks the stored points are forwarded to (each field is documented on
+    /// `influx::config::SinkSpec`).
+    #[serde(default)]
+    sinks: Vec<SinkSpec>,
 }
 
 /// `[sandbox]`: limits applied to every adapter call.
@@ -366,6 +371,8 @@ pub struct Config {
     pub leagues: Vec<LeagueConfig>,
     /// Webhook subscriptions, in file order (disabled ones too, so they are listed).
     pub webhooks: Vec<Subscription>,
+    /// Remote sinks (InfluxDB), in file order.
+    pub sinks: Vec<SinkConfig>,
 }
 
 /// How long the store keeps its growing tables; `None` keeps a table forever.
@@ -870,6 +877,7 @@ impl Validator<'_> {
             });
         }
         let webhooks = self.webhooks(raw.webhooks)?;
+        let sinks = self.sinks(raw.sinks)?;
         Ok(Config {
             source: Some(self.path.to_owned()),
             data_dir: raw.data_dir.unwrap_or_else(|| PathBuf::from("data")),
@@ -881,7 +889,25 @@ impl Validator<'_> {
             retention,
             leagues,
             webhooks,
+            sinks,
         })
+    }
+
+    fn sinks(&self, raw: Vec<SinkSpec>) -> Result<Vec<SinkConfig>, ConfigError> {
+        let mut out: Vec<SinkConfig> = Vec::with_capacity(raw.len());
+        for (i, spec) in raw.into_iter().enumerate() {
+            let sink = spec
+                .validate()
+                .map_err(|e| self.invalid(format!("sinks[{i}].{}", e.field), e.message))?;
+            if out.iter().any(|s| s.name == sink.name) {
+                return Err(self.invalid(
+                    format!("sinks[{i}].name"),
+                    format!("`{}` is the name of an earlier sink", sink.name),
+                ));
+            }
+            out.push(sink);
+        }
+        Ok(out)
     }
 
     fn webhooks(&self, raw: Vec<SubscriptionSpec>) -> Result<Vec<Subscription>, ConfigError> {
@@ -1146,6 +1172,49 @@ mod tests {
             }
         }
         assert!(seen >= 1, "no config/*.toml found in {}", dir.display());
+    }
+
+    #[test]
+    fn demo_influxdb_config_has_the_v1_sink() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo-influxdb.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let c = Config::parse(&path, &text, |n| {
+            (n == "SCORELINE_INFLUX_URL").then(|| "http://127.0.0.1:18086/".to_owned())
+        })
+        .unwrap();
+        let s = &c.sinks[0];
+        assert_eq!(
+            (s.name.as_str(), s.url.as_str()),
+            ("influx", "http://127.0.0.1:18086")
+        );
+        assert_eq!(
+            s.kind,
+            crate::influx::config::SinkKind::V1 {
+                database: "scoreline".into(),
+                auth: None
+            }
+        );
+        let got: Vec<(String, Option<u64>, Option<u64>, bool)> = s
+            .policies
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.duration.map(|d| d.as_secs() / 86_400),
+                    p.shard_duration.map(|d| d.as_secs() / 86_400),
+                    p.default,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("live".to_owned(), Some(730), Some(7), true),
+                ("aggregates".to_owned(), Some(1825), Some(30), false)
+            ]
+        );
+        let default_url = Config::parse(&path, &text, |_| None).unwrap();
+        assert_eq!(default_url.sinks[0].url, "http://127.0.0.1:8086");
     }
 
     #[test]

@@ -114,6 +114,14 @@ pub enum StoreError {
         /// The keys it matches.
         keys: Vec<String>,
     },
+    /// A point for the sink outbox cannot be encoded as line protocol.
+    #[error("cannot encode a point of `{key}` as line protocol: {source}")]
+    Point {
+        /// The game key or event id.
+        key: String,
+        /// The encoder's error.
+        source: crate::influx::line::LineError,
+    },
     /// A number does not fit SQLite's signed 64-bit integer.
     #[error("`{field}` value {value} is too large to store")]
     OutOfRange {

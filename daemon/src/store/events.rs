@@ -3,7 +3,9 @@
 
 use super::Store;
 use super::error::{SqlContext, StoreError};
+use super::points;
 use crate::events::{Event, EventFilter, EventType, LoggedEvent};
+use crate::influx::schema::{self, Policy};
 use chrono::DateTime;
 use rusqlite::types::ToSql;
 use rusqlite::{TransactionBehavior, params};
@@ -55,6 +57,10 @@ impl Store {
                     });
                 }
             }
+        }
+        for l in &added {
+            let p = [(Policy::Live, schema::event(&l.event, l.seq))];
+            points::append(self, &tx, &l.event.id, &p, l.event.time.timestamp_millis())?;
         }
         tx.commit().op(OP)?;
         if let Some(last) = added.last() {

@@ -38,6 +38,8 @@
 //! | `webhook_deliveries` | message to one subscription | `id` | the outbox: webhook_id, body, state, attempts, next_attempt_at (`webhooks.rs`) |
 //! | `webhook_attempts` | attempt | `id` | last 100 per subscription: at, ok, status, error |
 //! | `webhook_disabled`, `webhook_cursor` | endpoint / one row | name / 1 | disabled endpoints; the event-log position enqueued up to |
+//! | `sink_points` | point for the remote sinks | `seq` (AUTOINCREMENT) | policy, measurement, created_at, one line of line protocol (`points.rs`) |
+//! | `sink_cursors` | sink | name | last seq done, acked/rejected/dropped counts |
 //!
 //! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
 //! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
@@ -70,11 +72,13 @@ mod reports;
 mod types;
 
 mod events;
+mod points;
 #[cfg(test)]
 mod tests;
 mod webhooks;
 
 pub use error::StoreError;
+pub use points::{Advance, OutboxPoint, SinkStat};
 pub use prune::{PruneCutoffs, Pruned};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use types::{
@@ -86,12 +90,14 @@ pub use webhooks::{
     SubscriptionRow,
 };
 
+use crate::influx::schema::{self, Policy};
 use crate::model::{self, GameStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
 use error::SqlContext;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -120,6 +126,8 @@ struct Inner {
     /// The newest event `seq` committed through this handle, so readers of the log (the webhook
     /// worker, live streams) wake on a commit instead of polling.
     events_committed: tokio::sync::watch::Sender<i64>,
+    /// Whether `record_*` calls append points to the sink outbox (`points.rs`).
+    points: AtomicBool,
 }
 
 impl std::fmt::Debug for Store {
@@ -197,6 +205,7 @@ impl Store {
                 conn: Mutex::new(conn),
                 path: file,
                 events_committed: tokio::sync::watch::Sender::new(0),
+                points: AtomicBool::new(false),
             }),
         })
     }
@@ -327,6 +336,14 @@ impl Store {
                 game.away.score,
             ])
             .op(OP)?;
+            let mut pts = vec![
+                (Policy::Live, schema::game_state(game, observed_at)),
+                (Policy::Live, schema::games(game, observed_at)),
+            ];
+            if let Some(r) = schema::game_result(game, observed_at) {
+                pts.push((Policy::Aggregates, r));
+            }
+            points::append(self, &tx, &key.to_string(), &pts, at)?;
         }
         tx.commit().op(OP)?;
         Ok(Recorded {
@@ -363,6 +380,7 @@ impl Store {
             });
         }
         let mut changed = 0;
+        let mut changed_plays: Vec<(&model::ScoringPlay, i64)> = Vec::new();
         {
             let mut upsert = tx
                 .prepare_cached(
@@ -389,34 +407,70 @@ impl Store {
                          OR scoring_plays.home_score IS NOT excluded.home_score
                          OR scoring_plays.away_score IS NOT excluded.away_score
                          OR scoring_plays.description IS NOT excluded.description
-                         OR scoring_plays.details_json IS NOT excluded.details_json",
+                         OR scoring_plays.details_json IS NOT excluded.details_json
+                     RETURNING first_seen_at",
                 )
                 .op(OP)?;
             for p in plays {
                 let assists = encode("scoring play assists", key, &p.assists)?;
                 let details = encode("scoring play details", key, &p.details)?;
-                changed += upsert
-                    .execute(params![
-                        key.league,
-                        key.adapter,
-                        key.game_id,
-                        p.sequence,
-                        p.period,
-                        p.clock,
-                        p.team,
-                        p.scorer_id,
-                        p.scorer_name,
-                        assists,
-                        p.kind,
-                        p.points,
-                        p.home_score,
-                        p.away_score,
-                        p.description,
-                        details,
-                        at,
-                    ])
+                let first_seen: Option<i64> = upsert
+                    .query_row(
+                        params![
+                            key.league,
+                            key.adapter,
+                            key.game_id,
+                            p.sequence,
+                            p.period,
+                            p.clock,
+                            p.team,
+                            p.scorer_id,
+                            p.scorer_name,
+                            assists,
+                            p.kind,
+                            p.points,
+                            p.home_score,
+                            p.away_score,
+                            p.description,
+                            details,
+                            at,
+                        ],
+                        |r| r.get(0),
+                    )
+                    .optional()
                     .op(OP)?;
+                if let Some(first_seen) = first_seen {
+                    changed += 1;
+                    changed_plays.push((p, first_seen));
+                }
             }
+        }
+        if !changed_plays.is_empty() && self.point_outbox_enabled() {
+            let first: Option<u32> = tx
+                .prepare_cached(
+                    "SELECT MIN(sequence) FROM scoring_plays
+                     WHERE league = ?1 AND adapter = ?2 AND game_id = ?3",
+                )
+                .op(OP)?
+                .query_row(params![key.league, key.adapter, key.game_id], |r| r.get(0))
+                .op(OP)?;
+            let pts: Vec<(Policy, crate::influx::line::Point)> = changed_plays
+                .iter()
+                .map(|(p, first_seen)| {
+                    let seen = DateTime::from_timestamp_millis(*first_seen).unwrap_or(observed_at);
+                    (
+                        Policy::Live,
+                        schema::scoring_play(
+                            &key.league,
+                            &key.game_id,
+                            p,
+                            first == Some(p.sequence),
+                            seen,
+                        ),
+                    )
+                })
+                .collect();
+            points::append(self, &tx, &key.to_string(), &pts, at)?;
         }
         tx.commit().op(OP)?;
         Ok(changed)

@@ -700,6 +700,127 @@ fn rows_serialise_with_snake_case_fields() {
 
 // ---- migrations ----
 
+/// The point outbox: disabled by default; when enabled, one `game_state` (and `games`) point per
+/// timeline row, `game_results` for a final state, a play point per inserted or changed play;
+/// cursors only move forward; backlog limits and pruning.
+#[test]
+fn point_outbox_follows_the_timeline() {
+    let store = Store::open_in_memory().unwrap();
+    let k = key("nhl", "g1");
+    store
+        .record_game(
+            &k,
+            &game("g1", "nhl", GameStatus::Scheduled, None, None),
+            t(0),
+        )
+        .unwrap();
+    assert_eq!(store.sink_points_after(0, 100).unwrap(), vec![]);
+    store.enable_point_outbox(true);
+    store
+        .record_game(
+            &k,
+            &game("g1", "nhl", GameStatus::Live, Some(0), Some(0)),
+            t(10),
+        )
+        .unwrap();
+    // Clock-only change: no timeline row, no point.
+    let mut clock_only = game("g1", "nhl", GameStatus::Live, Some(0), Some(0));
+    clock_only.clock_seconds = Some(1100);
+    store.record_game(&k, &clock_only, t(20)).unwrap();
+    store
+        .record_scoring_plays(&k, &[play(1, "Robertson", 1, 0)], t(30))
+        .unwrap();
+    // An identical play changes nothing; a corrected one is rewritten at its first sighting.
+    store
+        .record_scoring_plays(&k, &[play(1, "Robertson", 1, 0)], t(35))
+        .unwrap();
+    store
+        .record_scoring_plays(
+            &k,
+            &[play(1, "Hintz", 1, 0), play(2, "Rantanen", 1, 1)],
+            t(40),
+        )
+        .unwrap();
+    store
+        .record_game(
+            &k,
+            &game("g1", "nhl", GameStatus::Final, Some(2), Some(1)),
+            t(50),
+        )
+        .unwrap();
+    let pts = store.sink_points_after(0, 100).unwrap();
+    let got: Vec<(&str, &str)> = pts
+        .iter()
+        .map(|p| (p.policy.as_str(), p.measurement.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("live", "game_state"),
+            ("live", "games"),
+            ("live", "scoring_plays"),
+            ("live", "scoring_plays"),
+            ("live", "scoring_plays"),
+            ("live", "game_state"),
+            ("live", "games"),
+            ("aggregates", "game_results"),
+        ]
+    );
+    let first_seen_ns = |secs: i64, seq: i64| t(secs).timestamp_millis() * 1_000_000 + seq;
+    assert!(pts[2].line.contains("scorer=\"Robertson\""));
+    assert!(pts[2].line.contains("is_first=true"));
+    assert!(pts[2].line.ends_with(&format!(" {}", first_seen_ns(30, 1))));
+    assert!(pts[3].line.contains("scorer=\"Hintz\""));
+    assert!(pts[3].line.ends_with(&format!(" {}", first_seen_ns(30, 1))));
+    assert!(pts[4].line.contains("is_first=false"));
+    assert!(pts[4].line.ends_with(&format!(" {}", first_seen_ns(40, 2))));
+    assert!(
+        pts[7]
+            .line
+            .contains("winner=\"DAL\",loser=\"COL\",margin=1i")
+    );
+    assert_eq!(pts[0].created_at, t(10).timestamp_millis());
+
+    let sinks = vec!["a".to_string(), "b".to_string()];
+    store
+        .advance_sink(
+            "a",
+            pts[3].seq,
+            Advance {
+                acked: 4,
+                ..Advance::default()
+            },
+            t(60),
+        )
+        .unwrap();
+    store
+        .advance_sink("a", pts[1].seq, Advance::default(), t(61))
+        .unwrap();
+    assert_eq!(store.sink_cursor("a").unwrap(), pts[3].seq);
+    let stats = store.sink_stats(&sinks).unwrap();
+    assert_eq!((stats[0].pending, stats[0].acked), (4, 4));
+    assert_eq!((stats[1].pending, stats[1].cursor), (8, 0));
+    assert_eq!(stats[1].oldest_pending_at, Some(t(10)));
+    // Nothing pruned while `b` has acknowledged nothing.
+    assert_eq!(store.prune_sink_points(&sinks).unwrap(), 0);
+    // Backlog: keep at most 3 points → drop the first 5; by age: all before t(45).
+    assert_eq!(
+        store.sink_backlog_excess(0, 3, None).unwrap(),
+        Some((pts[4].seq, 5))
+    );
+    assert_eq!(
+        store.sink_backlog_excess(0, 100, Some(t(45))).unwrap(),
+        Some((pts[4].seq, 5))
+    );
+    assert_eq!(store.sink_backlog_excess(0, 100, Some(t(5))).unwrap(), None);
+    store
+        .advance_sink("b", pts[1].seq, Advance::default(), t(62))
+        .unwrap();
+    assert_eq!(store.prune_sink_points(&sinks).unwrap(), 2);
+    assert_eq!(store.sink_points_after(0, 100).unwrap().len(), 6);
+    assert_eq!(store.sink_points_head().unwrap(), pts[7].seq);
+}
+
 /// The user_version of a raw connection.
 fn user_version(conn: &Connection) -> i64 {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
@@ -727,6 +848,7 @@ fn migration_files_are_append_only() {
         "0002_upstream_policy.sql 9a4d9194bdc449aab60375f84131fd934bdf75f7290ddfabebf86add59a1b739",
         "0003_events.sql 84a6a81dc3201aa9e8abd690d8969e6596e8ff2ee4b123683313a8dbe651b2b0",
         "0004_webhooks.sql 9832ef8d6216cbe1ce091e1b4060b656bee05d4aba51e49c37dd4cdd3269fe8d",
+        "0005_sink_points.sql b23e89914c562da873c93a8196f3a49ae7c4f505fd5f4adf28f4644682d0f933",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()
@@ -766,6 +888,8 @@ fn empty_database_migrates_to_latest() {
             "rejections",
             "schedules",
             "scoring_plays",
+            "sink_cursors",
+            "sink_points",
             "timeline",
             "upstream_calls",
             "webhook_attempts",
