@@ -20,6 +20,7 @@ pub mod registry;
 pub mod runtime;
 pub mod sandbox;
 pub mod scheduler;
+pub mod scorers;
 pub mod store;
 pub mod upcoming;
 pub mod validate;

@@ -189,6 +189,19 @@ pub struct FailuresReport {
     pub rejections: Rejections,
     /// Breaker transitions into `open`, oldest first.
     pub breakers_opened: Vec<BreakerTransition>,
+    /// The scoring-play checks of the games updated in the window.
+    pub scoring_quality: ScoringQuality,
+}
+
+/// What the scoring-play checks found in the games updated in a window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScoringQuality {
+    /// Games with scoring plays updated in the window.
+    pub games_checked: usize,
+    /// Of those, the games with at least one issue.
+    pub games_with_issues: usize,
+    /// Every issue, by game and sequence.
+    pub issues: Vec<crate::scorers::QualityIssue>,
 }
 
 /// Upstream failures in a window.
@@ -240,7 +253,14 @@ pub fn failures(
     let reasons = store.rejection_reasons(since, now)?;
     let latest = store.latest_rejections(since, now, LATEST_REJECTIONS)?;
     let opened = store.breaker_transitions(since, now, Some(BreakerState::Open))?;
-    Ok(build_failures(since, now, groups, reasons, latest, opened))
+    let quality = crate::scorers::quality(&store.games_with_plays_between(since, now)?, now);
+    let mut report = build_failures(since, now, groups, reasons, latest, opened);
+    report.scoring_quality = ScoringQuality {
+        games_checked: quality.games_checked,
+        games_with_issues: quality.games_with_issues,
+        issues: quality.issues,
+    };
+    Ok(report)
 }
 
 /// Running sums, turned into [`Counts`] at the end.
@@ -470,6 +490,7 @@ pub fn build_failures(
             latest,
         },
         breakers_opened,
+        scoring_quality: ScoringQuality::default(),
     }
 }
 
@@ -639,6 +660,16 @@ pub fn render_failures(r: &FailuresReport) -> String {
     let _ = writeln!(s, "breakers opened: {}", r.breakers_opened.len());
     for b in &r.breakers_opened {
         let _ = writeln!(s, "  {}  {}  {}", time(b.at), b.host, b.reason);
+    }
+    let q = &r.scoring_quality;
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "scoring plays: {} of {} game(s) with issues",
+        q.games_with_issues, q.games_checked
+    );
+    for i in &q.issues {
+        let _ = writeln!(s, "  {}  {:<17}  {}", i.key, i.kind.as_str(), i.detail);
     }
     s
 }

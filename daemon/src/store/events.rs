@@ -6,7 +6,7 @@ use super::error::{SqlContext, StoreError};
 use crate::events::{Event, EventFilter, EventType, LoggedEvent};
 use chrono::DateTime;
 use rusqlite::types::ToSql;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 impl Store {
     /// Append `events` in one transaction, skipping any whose id the log already holds (a
@@ -57,6 +57,12 @@ impl Store {
             }
         }
         tx.commit().op(OP)?;
+        drop(conn);
+        if let Some(last) = added.last() {
+            // Wake the live streams; they read the log after their own cursor, so none misses
+            // an event however far behind it is.
+            self.inner.events_tx.send_replace(last.seq);
+        }
         Ok(added)
     }
 
@@ -157,6 +163,23 @@ impl Store {
                 },
             )
             .collect()
+    }
+
+    /// A receiver woken whenever this process appends events (the value is the last position
+    /// appended). Writers in other processes do not wake it: a reader also looks every so often.
+    pub fn subscribe_events(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.inner.events_tx.subscribe()
+    }
+
+    /// The log position of the event with id `id`, if the log holds it.
+    pub fn event_seq(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        const OP: &str = "event_seq";
+        let conn = self.conn();
+        conn.prepare_cached("SELECT seq FROM events WHERE id = ?1")
+            .op(OP)?
+            .query_row(params![id], |r| r.get(0))
+            .optional()
+            .op(OP)
     }
 
     /// The last log position, 0 for an empty log.

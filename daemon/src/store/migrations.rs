@@ -42,6 +42,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_webhooks.sql",
         sql: include_str!("migrations/0004_webhooks.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_scorers.sql",
+        sql: include_str!("migrations/0005_scorers.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

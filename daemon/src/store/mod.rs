@@ -39,6 +39,9 @@
 //! | `webhook_attempts` | attempt | `id` | last 100 per subscription: at, ok, status, error |
 //! | `webhook_disabled`, `webhook_cursor` | endpoint / one row | name / 1 | disabled endpoints; the event-log position enqueued up to |
 //!
+//! Indices for the scorer queries (`scorers.rs`): `scoring_plays (scorer_id)` for a player's
+//! history, `games (updated_at)` for the scoring-quality window.
+//!
 //! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
 //! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
 //! runs it in the background). `reports.rs` holds the read-only queries of `scoreline monitor`.
@@ -70,12 +73,14 @@ mod reports;
 mod types;
 
 mod events;
+mod scorers;
 #[cfg(test)]
 mod tests;
 mod webhooks;
 
 pub use error::StoreError;
 pub use prune::{PruneCutoffs, Pruned};
+pub use scorers::{GamePlays, HistoryFilter, HistoryRow};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
@@ -115,6 +120,8 @@ pub struct Store {
 
 struct Inner {
     conn: Mutex<Connection>,
+    /// The last event-log position this process appended; the live stream waits on it.
+    events_tx: tokio::sync::watch::Sender<i64>,
     /// The database file; none in memory.
     path: Option<PathBuf>,
 }
@@ -192,6 +199,7 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
+                events_tx: tokio::sync::watch::Sender::new(0),
                 path: file,
             }),
         })

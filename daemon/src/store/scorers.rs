@@ -1,0 +1,196 @@
+//! The store's scorer queries: a player's scoring history across games, and the games (with
+//! their plays) updated in a window for the scoring-quality checks. Read-only.
+
+use super::error::{SqlContext, StoreError};
+use super::types::GameKey;
+use super::{Store, decode, decode_game};
+use crate::model::{self, ScoringPlay};
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+/// Which plays [`Store::scoring_history`] returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    /// Only games of this season label (`model::Game::season`).
+    pub season: Option<String>,
+    /// Only this league.
+    pub league: Option<String>,
+    /// At most this many, the newest games first; none means all.
+    pub limit: Option<usize>,
+}
+
+/// One play credited to a player, with its game.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    /// The game key.
+    pub key: GameKey,
+    /// The game's latest snapshot.
+    pub game: model::Game,
+    /// The play.
+    pub play: ScoringPlay,
+    /// The play opened the game's scoring (lowest sequence, scored from 0-0).
+    pub is_first_scorer: bool,
+}
+
+/// A game with its stored scoring plays, by sequence.
+pub type GamePlays = (GameKey, model::Game, Vec<ScoringPlay>);
+
+/// The play columns every query here selects, in this order, after the game columns.
+const PLAY_COLUMNS: &str = "sp.sequence, sp.period, sp.clock, sp.team, sp.scorer_id,
+    sp.scorer_name, sp.kind, sp.points, sp.home_score, sp.away_score, sp.description,
+    sp.assists_json, sp.details_json";
+
+/// A play row as read, before its JSON columns are decoded.
+struct RawPlay {
+    play: ScoringPlay,
+    assists: String,
+    details: String,
+}
+
+impl RawPlay {
+    /// Read [`PLAY_COLUMNS`] starting at column `at`.
+    fn from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RawPlay> {
+        Ok(RawPlay {
+            play: ScoringPlay {
+                sequence: r.get(at)?,
+                period: r.get(at + 1)?,
+                clock: r.get(at + 2)?,
+                team: r.get(at + 3)?,
+                scorer_id: r.get(at + 4)?,
+                scorer_name: r.get(at + 5)?,
+                assists: Vec::new(),
+                kind: r.get(at + 6)?,
+                points: r.get(at + 7)?,
+                home_score: r.get(at + 8)?,
+                away_score: r.get(at + 9)?,
+                description: r.get(at + 10)?,
+                details: Default::default(),
+            },
+            assists: r.get(at + 11)?,
+            details: r.get(at + 12)?,
+        })
+    }
+
+    fn decode(self, key: &GameKey) -> Result<ScoringPlay, StoreError> {
+        Ok(ScoringPlay {
+            assists: decode(&self.assists, "scoring_plays.assists_json", key)?,
+            details: decode(&self.details, "scoring_plays.details_json", key)?,
+            ..self.play
+        })
+    }
+}
+
+impl Store {
+    /// The plays crediting `player_id` (as `scorer_id`), newest game first (by start time, then
+    /// key), each game's plays by sequence.
+    pub fn scoring_history(
+        &self,
+        player_id: &str,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<HistoryRow>, StoreError> {
+        const OP: &str = "scoring_history";
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let sql = format!(
+            "SELECT g.league, g.adapter, g.game_id, g.game_json,
+                 (SELECT MIN(f.sequence) FROM scoring_plays f WHERE f.league = sp.league
+                     AND f.adapter = sp.adapter AND f.game_id = sp.game_id),
+                 {PLAY_COLUMNS}
+             FROM scoring_plays sp
+             JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
+                 AND g.game_id = sp.game_id
+             WHERE sp.scorer_id = ?1
+                 AND (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                 AND (?3 IS NULL OR g.league = ?3)
+             ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id,
+                 sp.sequence
+             LIMIT ?4"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).op(OP)?;
+        let rows = stmt
+            .query_map(
+                params![player_id, filter.season, filter.league, limit],
+                |r| {
+                    Ok((
+                        GameKey {
+                            league: r.get(0)?,
+                            adapter: r.get(1)?,
+                            game_id: r.get(2)?,
+                        },
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<u32>>(4)?,
+                        RawPlay::from_row(r, 5)?,
+                    ))
+                },
+            )
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        rows.into_iter()
+            .map(|(key, json, first_seq, raw)| {
+                let game = decode_game(&json, &key)?;
+                let play = raw.decode(&key)?;
+                let is_first_scorer = Some(play.sequence) == first_seq
+                    && crate::scorers::first_play(std::slice::from_ref(&play)).is_some();
+                Ok(HistoryRow {
+                    key,
+                    game,
+                    play,
+                    is_first_scorer,
+                })
+            })
+            .collect()
+    }
+
+    /// Every game updated in `[since, until)` that has scoring plays, with its plays, by key.
+    pub fn games_with_plays_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<GamePlays>, StoreError> {
+        const OP: &str = "games_with_plays_between";
+        let sql = format!(
+            "SELECT g.league, g.adapter, g.game_id, g.game_json, {PLAY_COLUMNS}
+             FROM games g
+             JOIN scoring_plays sp ON sp.league = g.league AND sp.adapter = g.adapter
+                 AND sp.game_id = g.game_id
+             WHERE g.updated_at >= ?1 AND g.updated_at < ?2
+             ORDER BY g.league, g.adapter, g.game_id, sp.sequence"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).op(OP)?;
+        let rows = stmt
+            .query_map(
+                params![since.timestamp_millis(), until.timestamp_millis()],
+                |r| {
+                    Ok((
+                        GameKey {
+                            league: r.get(0)?,
+                            adapter: r.get(1)?,
+                            game_id: r.get(2)?,
+                        },
+                        r.get::<_, String>(3)?,
+                        RawPlay::from_row(r, 4)?,
+                    ))
+                },
+            )
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        let mut out: Vec<GamePlays> = Vec::new();
+        for (key, json, raw) in rows {
+            let play = raw.decode(&key)?;
+            match out.last_mut() {
+                Some((k, _, plays)) if *k == key => plays.push(play),
+                _ => {
+                    let game = decode_game(&json, &key)?;
+                    out.push((key, game, vec![play]));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
