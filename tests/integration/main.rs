@@ -12,5 +12,7 @@ mod http;
 mod replay;
 mod sandbox;
 mod schedule;
+mod scorers;
+mod sse;
 mod util;
 mod webhooks;
