@@ -441,3 +441,182 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
     .await;
     assert_eq!((&answer["scored"], &answer["first"]), (&Value::from("yes"), &Value::from("no")));
 }
+
+/// A synthetic NHL game: `plays` are (sequence, team, scorer, home after, away after).
+fn synthetic(
+    store: &Store,
+    id: &str,
+    status: scoreline::model::GameStatus,
+    plays: &[(u32, &str, Option<&str>, u32, u32)],
+    at: DateTime<Utc>,
+) {
+    use scoreline::model::{Competitor, Game, ScoringPlay};
+    let last = plays.last().map_or((0, 0), |p| (p.3, p.4));
+    let side = |team: &str, score| Competitor {
+        id: team.to_owned(),
+        abbreviation: team.to_owned(),
+        name: team.to_owned(),
+        score: Some(score),
+    };
+    let game = Game {
+        id: id.to_owned(),
+        league: "nhl".into(),
+        sport: "hockey".into(),
+        status,
+        status_detail: status.to_string(),
+        period: Some(3),
+        clock: None,
+        clock_seconds: None,
+        start_time: Some(at),
+        season: Some("2026".into()),
+        season_type: None,
+        week: None,
+        venue: None,
+        overtime: false,
+        extra_time: false,
+        shootout: false,
+        home: side("BOS", last.0),
+        away: side("NYR", last.1),
+        details: Default::default(),
+    };
+    let plays: Vec<ScoringPlay> = plays
+        .iter()
+        .map(|&(sequence, team, scorer, home_score, away_score)| ScoringPlay {
+            sequence,
+            period: Some(sequence.min(3)),
+            clock: Some("10:00".into()),
+            team: team.to_owned(),
+            scorer_id: scorer.map(str::to_owned),
+            scorer_name: scorer.map(|s| format!("Player {s}")),
+            assists: vec![],
+            kind: "goal".into(),
+            points: 1,
+            home_score,
+            away_score,
+            description: format!("goal {sequence}"),
+            details: Default::default(),
+        })
+        .collect();
+    let key = GameKey::new("nhl", "nhl", id);
+    store.record_game(&key, &game, at).unwrap();
+    store.record_scoring_plays(&key, &plays, at).unwrap();
+}
+
+#[tokio::test]
+async fn scorer_commands_and_quality_reports() {
+    use scoreline::model::GameStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let at = Utc::now() - chrono::TimeDelta::minutes(5);
+    {
+        let store = Store::open(&data).unwrap();
+        // Clean: P9 opens, P7 scores twice.
+        synthetic(
+            &store,
+            "501",
+            GameStatus::Final,
+            &[
+                (1, "NYR", Some("P9"), 0, 1),
+                (2, "BOS", Some("P7"), 1, 1),
+                (3, "BOS", Some("P7"), 2, 1),
+            ],
+            at,
+        );
+        // Broken: play 2 names nobody, then sequence 4 follows 2.
+        synthetic(
+            &store,
+            "502",
+            GameStatus::Live,
+            &[
+                (1, "BOS", Some("P7"), 1, 0),
+                (2, "BOS", None, 2, 0),
+                (4, "NYR", Some("P9"), 2, 1),
+            ],
+            at,
+        );
+        let app = app(&store);
+        let health = get(&app, "/health").await;
+        let q = &health["scoring_quality"];
+        assert_eq!(q["ok"], false, "{q}");
+        assert_eq!((&q["games_checked"], &q["games_with_issues"]), (&Value::from(2), &Value::from(1)));
+        let kinds: Vec<(&str, &str, u64)> = q["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["key"]["game_id"].as_str().unwrap(),
+                    i["kind"].as_str().unwrap(),
+                    i["sequence"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(kinds, [("502", "no_player", 2), ("502", "sequence_gap", 4)]);
+        // 502 is live: P1 (no play) is `unknown`, never `no`; P7 opened the scoring.
+        let p1 = get(&app, "/api/v1/games/502/players/P1/scored").await;
+        assert_eq!((&p1["scored"], &p1["first"]), (&Value::from("unknown"), &Value::from("unknown")));
+        let p7 = get(&app, "/api/v1/games/502/players/P7/scored").await;
+        assert_eq!((&p7["scored"], &p7["first"]), (&Value::from("yes"), &Value::from("yes")));
+        let p7 = get(&app, "/api/v1/games/501/players/P7/scored").await;
+        assert_eq!((&p7["scored"], &p7["first"], &p7["settled"]), (&Value::from("yes"), &Value::from("no"), &Value::from(true)));
+        assert_eq!(p7["sequences"], serde_json::json!([2, 3]));
+    }
+    let cfg = dir.path().join("scoreline.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "data_dir = {:?}\nplugin_dir = {:?}\n[http]\nenabled = false\n",
+            data.to_str().unwrap(),
+            dir.path().join("plugins").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", cfg.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let out = util::scoreline(&all);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+    let v: Value = serde_json::from_str(&run(&["scorers", "501", "--json"])).unwrap();
+    assert_eq!(v["game_id"], "501");
+    let plays = v["scoring_plays"].as_array().unwrap();
+    let rows: Vec<(u64, &str, bool)> = plays
+        .iter()
+        .map(|p| {
+            (
+                p["sequence"].as_u64().unwrap(),
+                p["scorer_id"].as_str().unwrap(),
+                p["is_first_scorer"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [(1, "P9", true), (2, "P7", false), (3, "P7", false)]);
+    assert_eq!(plays[0]["scorer_name"], "Player P9");
+    assert_eq!(plays[0]["description"], "goal 1");
+    let first: Value = serde_json::from_str(&run(&["scorers", "501", "--first", "--json"])).unwrap();
+    assert_eq!(first["scoring_plays"].as_array().unwrap().len(), 1);
+    assert_eq!(first["scoring_plays"][0]["scorer_id"], "P9");
+    let text = run(&["scorers", "501"]);
+    assert!(text.contains("#1 P1 10:00 NYR Player P9 (P9) goal +1 0-1 FIRST"), "{text}");
+    let player: Value =
+        serde_json::from_str(&run(&["player", "P7", "--season", "2026", "--json"])).unwrap();
+    assert_eq!((&player["plays"], &player["games"], &player["first_scorer_games"]),
+        (&Value::from(3), &Value::from(2), &Value::from(1)));
+    let none: Value =
+        serde_json::from_str(&run(&["player", "P7", "--season", "2025", "--json"])).unwrap();
+    assert_eq!(none["plays"], 0);
+    let failures: Value =
+        serde_json::from_str(&run(&["monitor", "failures", "--json"])).unwrap();
+    let q = &failures["scoring_quality"];
+    assert_eq!((&q["games_checked"], &q["games_with_issues"]), (&Value::from(2), &Value::from(1)));
+    assert_eq!(q["issues"][0]["kind"], "no_player");
+    assert_eq!(q["issues"][1]["kind"], "sequence_gap");
+    let text = run(&["monitor", "failures"]);
+    assert!(text.contains("scoring plays: 1 of 2 game(s) with issues"), "{text}");
+    assert!(text.contains("nhl/nhl/502  no_player"), "{text}");
+    let missing = util::scoreline(&["--config", cfg.to_str().unwrap(), "scorers", "999"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no game with id `999`"));
+}
