@@ -173,7 +173,7 @@ async fn check_game(
         .await;
         assert_eq!(answer["scored"], "yes", "{name}: {answer}");
         assert_eq!(answer["first"], "yes", "{name}: {answer}");
-        let history = get(app, &format!("/api/v1/players/{id}/scoring-history")).await;
+        let history = get(app, &format!("/api/v1/players/{id}/scoring-history?plays=true")).await;
         let want = expected
             .iter()
             .filter(|e| e.scorer_id.as_deref() == Some(id))
@@ -186,7 +186,12 @@ async fn check_game(
         assert_eq!(history["plays"], credited, "{name}: {history}");
         assert_eq!(history["games"], 1, "{name}: {history}");
         assert_eq!(history["first_scorer_games"], 1, "{name}: {history}");
+        assert_eq!(history["history"][0]["game_id"], game_id, "{name}");
+        assert_eq!(history["history"][0]["first_scorer"], true, "{name}");
+        assert_eq!(history["history"][0]["plays"], credited, "{name}");
+        assert_eq!(history["scoring_plays"].as_array().unwrap().len(), credited, "{name}");
         assert_eq!(history["scoring_plays"][0]["game_id"], game_id, "{name}");
+        assert_eq!(history["scoring_plays"][0]["is_first_scorer"], true, "{name}");
     }
 }
 
@@ -604,6 +609,20 @@ async fn scorer_commands_and_quality_reports() {
         serde_json::from_str(&run(&["player", "P7", "--season", "2026", "--json"])).unwrap();
     assert_eq!((&player["plays"], &player["games"], &player["first_scorer_games"]),
         (&Value::from(3), &Value::from(2), &Value::from(1)));
+    let games: Vec<(&str, &Value, &Value)> = player["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["game_id"].as_str().unwrap(), &h["sequences"], &h["first_scorer"]))
+        .collect();
+    assert_eq!(
+        games,
+        [
+            ("501", &serde_json::json!([2, 3]), &Value::from(false)),
+            ("502", &serde_json::json!([1]), &Value::from(true)),
+        ]
+    );
+    assert_eq!(player["scoring_plays"].as_array().unwrap().len(), 3);
     let none: Value =
         serde_json::from_str(&run(&["player", "P7", "--season", "2025", "--json"])).unwrap();
     assert_eq!(none["plays"], 0);

@@ -3,7 +3,7 @@
 //! stored rows.
 
 use super::{ScorerPlay, annotate};
-use crate::store::{HistoryFilter, HistoryRow, Store, StoreError, StoredGame};
+use crate::store::{HistoryFilter, HistoryGame, HistoryRow, Store, StoreError, StoredGame};
 use clap::Args;
 use serde_json::{Value, json};
 
@@ -76,40 +76,69 @@ pub fn first_scorer_json(stored: &StoredGame, plays: &[ScorerPlay]) -> Value {
     })
 }
 
-/// `{"player_id", "season", "games", "plays", "first_scorer_games", "scoring_plays": [...]}`:
-/// each play with its game's id, league, adapter, season, start time, state and teams.
-pub fn history_json(player_id: &str, season: Option<&str>, rows: &[HistoryRow]) -> Value {
-    let mut games: Vec<&str> = rows.iter().map(|r| r.game.id.as_str()).collect();
-    games.dedup();
-    let plays: Vec<Value> = rows
+/// `{"player_id", "season", "games", "plays", "points", "first_scorer_games", "history": [...]}`:
+/// one row per game (newest first) with the player's plays summed, and with `plays` given also
+/// `"scoring_plays": [...]`, each play with its game's id, league, adapter, season, start time,
+/// state and teams.
+pub fn history_json(
+    player_id: &str,
+    season: Option<&str>,
+    games: &[HistoryGame],
+    plays: Option<&[HistoryRow]>,
+) -> Value {
+    let history: Vec<Value> = games
         .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(ScorerPlay {
-                play: r.play.clone(),
-                is_first_scorer: r.is_first_scorer,
+        .map(|h| {
+            json!({
+                "game_id": h.key.game_id,
+                "league": h.key.league,
+                "adapter": h.key.adapter,
+                "season": h.game.season,
+                "start_time": h.game.start_time,
+                "game_state": h.game.status,
+                "home": h.game.home.abbreviation,
+                "away": h.game.away.abbreviation,
+                "plays": h.plays,
+                "points": h.points,
+                "first_scorer": h.first,
+                "sequences": h.sequences,
             })
-            .unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("game_id".into(), json!(r.key.game_id));
-                m.insert("league".into(), json!(r.key.league));
-                m.insert("adapter".into(), json!(r.key.adapter));
-                m.insert("season".into(), json!(r.game.season));
-                m.insert("start_time".into(), json!(r.game.start_time));
-                m.insert("game_state".into(), json!(r.game.status));
-                m.insert("home".into(), json!(r.game.home.abbreviation));
-                m.insert("away".into(), json!(r.game.away.abbreviation));
-            }
-            v
         })
         .collect();
-    json!({
+    let mut out = json!({
         "player_id": player_id,
         "season": season,
         "games": games.len(),
-        "plays": rows.len(),
-        "first_scorer_games": rows.iter().filter(|r| r.is_first_scorer).count(),
-        "scoring_plays": plays,
-    })
+        "plays": games.iter().map(|h| u64::from(h.plays)).sum::<u64>(),
+        "points": games.iter().map(|h| u64::from(h.points)).sum::<u64>(),
+        "first_scorer_games": games.iter().filter(|h| h.first).count(),
+        "history": history,
+    });
+    if let (Some(rows), Value::Object(m)) = (plays, &mut out) {
+        let plays: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(ScorerPlay {
+                    play: r.play.clone(),
+                    is_first_scorer: r.is_first_scorer,
+                })
+                .unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("game_id".into(), json!(r.key.game_id));
+                    m.insert("league".into(), json!(r.key.league));
+                    m.insert("adapter".into(), json!(r.key.adapter));
+                    m.insert("season".into(), json!(r.game.season));
+                    m.insert("start_time".into(), json!(r.game.start_time));
+                    m.insert("game_state".into(), json!(r.game.status));
+                    m.insert("home".into(), json!(r.game.home.abbreviation));
+                    m.insert("away".into(), json!(r.game.away.abbreviation));
+                }
+                v
+            })
+            .collect();
+        m.insert("scoring_plays".into(), Value::Array(plays));
+    }
+    out
 }
 
 /// Read the game and its annotated plays.
@@ -158,15 +187,14 @@ pub fn run_scorers(store: &Store, args: &ScorersArgs) -> Result<String, ScorersE
 
 /// `scoreline player`.
 pub fn run_player(store: &Store, args: &PlayerArgs) -> Result<String, ScorersError> {
-    let rows = store.scoring_history(
-        &args.player_id,
-        &HistoryFilter {
-            season: args.season.clone(),
-            league: args.league.clone(),
-            limit: None,
-        },
-    )?;
-    let v = history_json(&args.player_id, args.season.as_deref(), &rows);
+    let filter = HistoryFilter {
+        season: args.season.clone(),
+        league: args.league.clone(),
+        limit: None,
+    };
+    let games = store.scoring_history_games(&args.player_id, &filter)?;
+    let rows = store.scoring_history(&args.player_id, &filter)?;
+    let v = history_json(&args.player_id, args.season.as_deref(), &games, Some(&rows));
     if args.json {
         return Ok(serde_json::to_string_pretty(&v)? + "\n");
     }

@@ -70,12 +70,16 @@ pub async fn scored(
     Ok(Json(super::scored(&stored.key, &stored.game, &plays, &player)).into_response())
 }
 
-/// `?season=&league=&limit=` of the scoring history.
+/// `?season=&league=&limit=&plays=` of the scoring history.
 #[derive(Debug, Deserialize)]
 pub struct HistoryQuery {
     season: Option<String>,
     league: Option<String>,
+    /// At most this many games (and, with `plays`, plays), the newest first.
     limit: Option<usize>,
+    /// Also list every play (`scoring_plays`), not only the per-game rows.
+    #[serde(default)]
+    plays: bool,
 }
 
 /// `GET /api/v1/players/{id}/scoring-history`.
@@ -91,6 +95,16 @@ pub async fn history(
     };
     let season = filter.season.clone();
     let lookup = player.clone();
-    let rows = on_store(&state.store, move |s| s.scoring_history(&lookup, &filter)).await?;
-    Ok(Json(history_json(&player, season.as_deref(), &rows)).into_response())
+    let with_plays = q.plays;
+    let (games, plays) = on_store(&state.store, move |s| {
+        let games = s.scoring_history_games(&lookup, &filter)?;
+        let plays = if with_plays {
+            Some(s.scoring_history(&lookup, &filter)?)
+        } else {
+            None
+        };
+        Ok((games, plays))
+    })
+    .await?;
+    Ok(Json(history_json(&player, season.as_deref(), &games, plays.as_deref())).into_response())
 }

@@ -80,7 +80,7 @@ mod webhooks;
 
 pub use error::StoreError;
 pub use prune::{PruneCutoffs, Pruned};
-pub use scorers::{GamePlays, HistoryFilter, HistoryRow};
+pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryRow};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,

@@ -33,6 +33,23 @@ pub struct HistoryRow {
     pub is_first_scorer: bool,
 }
 
+/// A player's plays in one game, summed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryGame {
+    /// The game key.
+    pub key: GameKey,
+    /// The game's latest snapshot.
+    pub game: model::Game,
+    /// The player's scoring plays in the game.
+    pub plays: u32,
+    /// Their points.
+    pub points: u32,
+    /// One of them opened the game's scoring.
+    pub first: bool,
+    /// Their sequences, ascending.
+    pub sequences: Vec<u32>,
+}
+
 /// A game with its stored scoring plays, by sequence.
 pub type GamePlays = (GameKey, model::Game, Vec<ScoringPlay>);
 
@@ -93,10 +110,15 @@ impl Store {
         let limit = filter
             .limit
             .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        // `is_first`: the play scored from 0-0 and no play of its game has a lower sequence
+        // (the rule of `scorers::first_play`, as an index probe that stops at the first row).
         let sql = format!(
             "SELECT g.league, g.adapter, g.game_id, g.game_json,
-                 (SELECT MIN(f.sequence) FROM scoring_plays f WHERE f.league = sp.league
-                     AND f.adapter = sp.adapter AND f.game_id = sp.game_id),
+                 CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
+                     THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
+                         AND f.adapter = sp.adapter AND f.game_id = sp.game_id
+                         AND f.sequence < sp.sequence)
+                     ELSE 0 END,
                  {PLAY_COLUMNS}
              FROM scoring_plays sp
              JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
@@ -110,39 +132,99 @@ impl Store {
         );
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&sql).op(OP)?;
-        let rows = stmt
-            .query_map(
-                params![player_id, filter.season, filter.league, limit],
-                |r| {
-                    Ok((
-                        GameKey {
-                            league: r.get(0)?,
-                            adapter: r.get(1)?,
-                            game_id: r.get(2)?,
-                        },
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<u32>>(4)?,
-                        RawPlay::from_row(r, 5)?,
-                    ))
-                },
-            )
-            .op(OP)?
-            .collect::<Result<Vec<_>, _>>()
+        let mut rows = stmt
+            .query(params![player_id, filter.season, filter.league, limit])
             .op(OP)?;
-        rows.into_iter()
-            .map(|(key, json, first_seq, raw)| {
-                let game = decode_game(&json, &key)?;
-                let play = raw.decode(&key)?;
-                let is_first_scorer = Some(play.sequence) == first_seq
-                    && crate::scorers::first_play(std::slice::from_ref(&play)).is_some();
-                Ok(HistoryRow {
-                    key,
-                    game,
-                    play,
-                    is_first_scorer,
+        let mut out: Vec<HistoryRow> = Vec::new();
+        while let Some(r) = rows.next().op(OP)? {
+            let key = GameKey {
+                league: r.get(0).op(OP)?,
+                adapter: r.get(1).op(OP)?,
+                game_id: r.get(2).op(OP)?,
+            };
+            let is_first_scorer: bool = r.get(4).op(OP)?;
+            let play = RawPlay::from_row(r, 5).op(OP)?.decode(&key)?;
+            // Rows come game by game: decode a game's snapshot once.
+            let game = match out.last() {
+                Some(prev) if prev.key == key => prev.game.clone(),
+                _ => decode_game(&r.get::<_, String>(3).op(OP)?, &key)?,
+            };
+            out.push(HistoryRow {
+                key,
+                game,
+                play,
+                is_first_scorer,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The games with plays crediting `player_id`, newest first (by start time, then key), one
+    /// row per game with the plays summed: what the scoring-history route answers by default.
+    /// `limit` counts games.
+    pub fn scoring_history_games(
+        &self,
+        player_id: &str,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<HistoryGame>, StoreError> {
+        const OP: &str = "scoring_history_games";
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT g.league, g.adapter, g.game_id, g.game_json, COUNT(*), SUM(sp.points),
+                     MAX(CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
+                         THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
+                             AND f.adapter = sp.adapter AND f.game_id = sp.game_id
+                             AND f.sequence < sp.sequence)
+                         ELSE 0 END),
+                     group_concat(sp.sequence)
+                 FROM scoring_plays sp
+                 JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
+                     AND g.game_id = sp.game_id
+                 WHERE sp.scorer_id = ?1
+                     AND (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                     AND (?3 IS NULL OR g.league = ?3)
+                 GROUP BY g.league, g.adapter, g.game_id
+                 ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id
+                 LIMIT ?4",
+            )
+            .op(OP)?;
+        let mut rows = stmt
+            .query(params![player_id, filter.season, filter.league, limit])
+            .op(OP)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().op(OP)? {
+            let key = GameKey {
+                league: r.get(0).op(OP)?,
+                adapter: r.get(1).op(OP)?,
+                game_id: r.get(2).op(OP)?,
+            };
+            let game = decode_game(&r.get::<_, String>(3).op(OP)?, &key)?;
+            let list: String = r.get(7).op(OP)?;
+            let mut sequences = list
+                .split(',')
+                .map(|s| {
+                    s.parse::<u32>().map_err(|e| StoreError::Corrupt {
+                        what: "scoring_plays.sequence",
+                        key: key.to_string(),
+                        message: format!("`{s}`: {e}"),
+                    })
                 })
-            })
-            .collect()
+                .collect::<Result<Vec<u32>, _>>()?;
+            sequences.sort_unstable();
+            out.push(HistoryGame {
+                plays: r.get(4).op(OP)?,
+                points: r.get(5).op(OP)?,
+                first: r.get(6).op(OP)?,
+                sequences,
+                key,
+                game,
+            });
+        }
+        Ok(out)
     }
 
     /// Every game updated in `[since, until)` that has scoring plays, with its plays, by key.
