@@ -3,7 +3,7 @@
 
 use super::error::{SqlContext, StoreError};
 use super::types::GameKey;
-use super::{Store, decode, decode_game};
+use super::{Store, decode, decode_game, from_millis, parse_status};
 use crate::model::{self, ScoringPlay};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -38,8 +38,16 @@ pub struct HistoryRow {
 pub struct HistoryGame {
     /// The game key.
     pub key: GameKey,
-    /// The game's latest snapshot.
-    pub game: model::Game,
+    /// The game's season label.
+    pub season: Option<String>,
+    /// Its scheduled start.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Its status in the latest snapshot.
+    pub status: model::GameStatus,
+    /// Home team abbreviation.
+    pub home: String,
+    /// Away team abbreviation.
+    pub away: String,
     /// The player's scoring plays in the game.
     pub plays: u32,
     /// Their points.
@@ -174,20 +182,25 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(
-                "SELECT g.league, g.adapter, g.game_id, g.game_json, COUNT(*), SUM(sp.points),
-                     MAX(CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
-                         THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
-                             AND f.adapter = sp.adapter AND f.game_id = sp.game_id
-                             AND f.sequence < sp.sequence)
-                         ELSE 0 END),
-                     group_concat(sp.sequence)
-                 FROM scoring_plays sp
-                 JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
-                     AND g.game_id = sp.game_id
-                 WHERE sp.scorer_id = ?1
-                     AND (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                // Plays are summed per game from the covering scorer index first, so each
+                // game's snapshot is joined (and its season read) once, not once per play.
+                "SELECT g.league, g.adapter, g.game_id, json_extract(g.game_json, '$.season'),
+                     a.n, a.points, a.first, a.sequences, g.start_time, g.status,
+                     g.home_abbreviation, g.away_abbreviation
+                 FROM (SELECT sp.league, sp.adapter, sp.game_id, COUNT(*) AS n,
+                         SUM(sp.points) AS points,
+                         MAX(CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
+                             THEN NOT EXISTS (SELECT 1 FROM scoring_plays f
+                                 WHERE f.league = sp.league AND f.adapter = sp.adapter
+                                 AND f.game_id = sp.game_id AND f.sequence < sp.sequence)
+                             ELSE 0 END) AS first,
+                         group_concat(sp.sequence) AS sequences
+                     FROM scoring_plays sp WHERE sp.scorer_id = ?1
+                     GROUP BY sp.league, sp.adapter, sp.game_id) a
+                 JOIN games g ON g.league = a.league AND g.adapter = a.adapter
+                     AND g.game_id = a.game_id
+                 WHERE (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
                      AND (?3 IS NULL OR g.league = ?3)
-                 GROUP BY g.league, g.adapter, g.game_id
                  ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id
                  LIMIT ?4",
             )
@@ -202,8 +215,9 @@ impl Store {
                 adapter: r.get(1).op(OP)?,
                 game_id: r.get(2).op(OP)?,
             };
-            let game = decode_game(&r.get::<_, String>(3).op(OP)?, &key)?;
             let list: String = r.get(7).op(OP)?;
+            let start: Option<i64> = r.get(8).op(OP)?;
+            let status: String = r.get(9).op(OP)?;
             let mut sequences = list
                 .split(',')
                 .map(|s| {
@@ -216,12 +230,18 @@ impl Store {
                 .collect::<Result<Vec<u32>, _>>()?;
             sequences.sort_unstable();
             out.push(HistoryGame {
+                season: r.get(3).op(OP)?,
+                start_time: start
+                    .map(|ms| from_millis(ms, "games.start_time", &key))
+                    .transpose()?,
+                status: parse_status(&status, "games.status", &key)?,
+                home: r.get(10).op(OP)?,
+                away: r.get(11).op(OP)?,
                 plays: r.get(4).op(OP)?,
                 points: r.get(5).op(OP)?,
                 first: r.get(6).op(OP)?,
                 sequences,
                 key,
-                game,
             });
         }
         Ok(out)
