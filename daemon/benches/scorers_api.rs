@@ -32,7 +32,11 @@ fn seed(store: &Store, league: &str, sport: &str, games: u32, plays_per_game: u3
     let t0 = Utc.with_ymd_and_hms(2025, 10, 7, 23, 0, 0).unwrap();
     for i in 0..games {
         let (home, away) = (i % TEAMS, (i * 7 + 1) % TEAMS);
-        let away = if away == home { (away + 1) % TEAMS } else { away };
+        let away = if away == home {
+            (away + 1) % TEAMS
+        } else {
+            away
+        };
         let start = t0 + Duration::hours(i64::from(i) * 3);
         let (mut h, mut a) = (0, 0);
         let mut plays = Vec::new();
@@ -55,7 +59,12 @@ fn seed(store: &Store, league: &str, sport: &str, games: u32, plays_per_game: u3
                 scorer_id: Some(format!("{league}-p{team}-{player}")),
                 scorer_name: Some(format!("Player {team}-{player}")),
                 assists: vec![],
-                kind: if sport == "hockey" { "goal" } else { "field-goal" }.into(),
+                kind: if sport == "hockey" {
+                    "goal"
+                } else {
+                    "field-goal"
+                }
+                .into(),
                 points,
                 home_score: h,
                 away_score: a,
@@ -107,15 +116,21 @@ fn routes() -> Vec<(&'static str, Vec<String>)> {
     vec![
         (
             "GET /api/v1/games/{id}/scorers (NBA, ~90 plays)",
-            (0..n).map(|i| format!("/api/v1/games/{}/scorers", nba(i))).collect(),
+            (0..n)
+                .map(|i| format!("/api/v1/games/{}/scorers", nba(i)))
+                .collect(),
         ),
         (
             "GET /api/v1/games/{id}/scorers (NHL, ~6 plays)",
-            (0..n).map(|i| format!("/api/v1/games/{}/scorers", nhl(i))).collect(),
+            (0..n)
+                .map(|i| format!("/api/v1/games/{}/scorers", nhl(i)))
+                .collect(),
         ),
         (
             "GET /api/v1/games/{id}/first-scorer (NBA)",
-            (0..n).map(|i| format!("/api/v1/games/{}/first-scorer", nba(i))).collect(),
+            (0..n)
+                .map(|i| format!("/api/v1/games/{}/first-scorer", nba(i)))
+                .collect(),
         ),
         (
             "GET /api/v1/games/{id}/players/{pid}/scored (NBA)",
@@ -132,19 +147,34 @@ fn routes() -> Vec<(&'static str, Vec<String>)> {
         (
             "GET /api/v1/players/{id}/scoring-history (NHL top scorer, season)",
             (0..n)
-                .map(|i| format!("/api/v1/players/nhl-p{}-0/scoring-history?season=2025", i % TEAMS))
+                .map(|i| {
+                    format!(
+                        "/api/v1/players/nhl-p{}-0/scoring-history?season=2025",
+                        i % TEAMS
+                    )
+                })
                 .collect(),
         ),
         (
             "GET /api/v1/players/{id}/scoring-history?plays=true (NHL top scorer)",
             (0..n)
-                .map(|i| format!("/api/v1/players/nhl-p{}-0/scoring-history?season=2025&plays=true", i % TEAMS))
+                .map(|i| {
+                    format!(
+                        "/api/v1/players/nhl-p{}-0/scoring-history?season=2025&plays=true",
+                        i % TEAMS
+                    )
+                })
                 .collect(),
         ),
         (
             "GET /api/v1/players/{id}/scoring-history (NBA top scorer, season)",
             (0..n)
-                .map(|i| format!("/api/v1/players/nba-p{}-0/scoring-history?season=2025", i % TEAMS))
+                .map(|i| {
+                    format!(
+                        "/api/v1/players/nba-p{}-0/scoring-history?season=2025",
+                        i % TEAMS
+                    )
+                })
                 .collect(),
         ),
     ]
@@ -218,7 +248,10 @@ fn bench(c: &mut Criterion) {
     let routes = routes();
 
     // Percentiles: every request timed on its own, after a warm-up pass.
-    println!("{:<68} {:>9} {:>9} {:>9} {:>9}", "route", "p50 ms", "p99 ms", "max ms", "bytes");
+    println!(
+        "{:<68} {:>9} {:>9} {:>9} {:>9}",
+        "route", "p50 ms", "p99 ms", "max ms", "bytes"
+    );
     for (name, uris) in &routes {
         let (mut times, mut bytes) = (Vec::with_capacity(uris.len()), 0);
         rt.block_on(async {

@@ -192,7 +192,10 @@ async fn health(State(state): State<AppState>) -> Response {
     let store = on_store(&state.store, |s| s.health()).await;
     let now = chrono::Utc::now();
     let quality = on_store(&state.store, move |s| {
-        s.games_with_plays_between(now - HEALTH_QUALITY_WINDOW, now + chrono::TimeDelta::seconds(1))
+        s.games_with_plays_between(
+            now - HEALTH_QUALITY_WINDOW,
+            now + chrono::TimeDelta::seconds(1),
+        )
     })
     .await
     .map(|games| crate::scorers::quality(&games, now));

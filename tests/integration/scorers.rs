@@ -24,15 +24,15 @@ fn now() -> DateTime<Utc> {
 }
 
 fn component(name: &str) -> &'static Adapter {
-    static ADAPTERS: OnceLock<std::sync::Mutex<std::collections::BTreeMap<String, &'static Adapter>>> =
-        OnceLock::new();
+    static ADAPTERS: OnceLock<
+        std::sync::Mutex<std::collections::BTreeMap<String, &'static Adapter>>,
+    > = OnceLock::new();
     let map = ADAPTERS.get_or_init(Default::default);
     let mut map = map.lock().unwrap();
-    map.entry(name.to_owned())
-        .or_insert_with(|| {
-            let path = util::component(&format!("scoreline-plugin-{name}"));
-            Box::leak(Box::new(util::load(&path)))
-        })
+    map.entry(name.to_owned()).or_insert_with(|| {
+        let path = util::component(&format!("scoreline-plugin-{name}"));
+        Box::leak(Box::new(util::load(&path)))
+    })
 }
 
 /// Parse `body` as a game detail with adapter `adapter` for `league` and store it.
@@ -100,17 +100,26 @@ fn running_rows(rows: &[&Value], home_id: &str) -> (Vec<Expected>, usize) {
     let (mut hi_h, mut hi_a, mut rises) = (0, 0, 0);
     let mut out = Vec::new();
     for r in rows {
-        let (h, a) = (r["homeScore"].as_u64().unwrap(), r["awayScore"].as_u64().unwrap());
+        let (h, a) = (
+            r["homeScore"].as_u64().unwrap(),
+            r["awayScore"].as_u64().unwrap(),
+        );
         let team = s(&r["team"]["id"]);
         let home_rose = h > hi_h;
         let away_rose = a > hi_a;
         rises += usize::from(home_rose) + usize::from(away_rose);
         hi_h = hi_h.max(h);
         hi_a = hi_a.max(a);
-        let mine = if team == home_id { home_rose } else { away_rose };
+        let mine = if team == home_id {
+            home_rose
+        } else {
+            away_rose
+        };
         if mine {
             out.push(Expected {
-                scorer_id: r["participants"][0]["athlete"]["id"].as_str().map(str::to_owned),
+                scorer_id: r["participants"][0]["athlete"]["id"]
+                    .as_str()
+                    .map(str::to_owned),
                 text: None,
                 team,
                 home: h,
@@ -132,7 +141,11 @@ async fn check_game(
     expected: &[Expected],
     total: usize,
 ) {
-    let scorers = get(app, &format!("/api/v1/games/{game_id}/scorers?league={league}")).await;
+    let scorers = get(
+        app,
+        &format!("/api/v1/games/{game_id}/scorers?league={league}"),
+    )
+    .await;
     assert_eq!(scorers["game_id"], game_id, "{name}");
     let plays = scorers["scoring_plays"].as_array().unwrap();
     assert_eq!(plays.len(), total, "{name}: play count");
@@ -140,10 +153,25 @@ async fn check_game(
     for (i, p) in plays.iter().enumerate() {
         assert_eq!(p["sequence"], i + 1, "{name}");
         assert_eq!(p["is_first_scorer"], i == 0, "{name}: play {}", i + 1);
-        for field in ["period", "clock", "team", "scorer_id", "scorer_name", "assists", "kind",
-            "points", "home_score", "away_score", "description", "details"]
-        {
-            assert!(p.get(field).is_some(), "{name}: play {} lacks {field}", i + 1);
+        for field in [
+            "period",
+            "clock",
+            "team",
+            "scorer_id",
+            "scorer_name",
+            "assists",
+            "kind",
+            "points",
+            "home_score",
+            "away_score",
+            "description",
+            "details",
+        ] {
+            assert!(
+                p.get(field).is_some(),
+                "{name}: play {} lacks {field}",
+                i + 1
+            );
         }
     }
     // The API's plays that correspond to payload rows, in order.
@@ -152,18 +180,37 @@ async fn check_game(
         .filter(|p| p["details"]["late"] != "true")
         .filter(|p| expected.iter().any(|e| same(e, p)))
         .collect();
-    assert_eq!(matched.len(), expected.len(), "{name}: {expected:#?}\nvs {plays:#?}");
+    assert_eq!(
+        matched.len(),
+        expected.len(),
+        "{name}: {expected:#?}\nvs {plays:#?}"
+    );
     for (e, p) in expected.iter().zip(&matched) {
         assert!(same(e, p), "{name}: {e:?} vs {p}");
     }
     // The first scorer: the payload's first row.
-    let first = get(app, &format!("/api/v1/games/{game_id}/first-scorer?league={league}")).await;
+    let first = get(
+        app,
+        &format!("/api/v1/games/{game_id}/first-scorer?league={league}"),
+    )
+    .await;
     let fs = &first["first_scorer"];
-    assert!(same(&expected[0], fs), "{name}: first scorer {fs} vs {:?}", expected[0]);
+    assert!(
+        same(&expected[0], fs),
+        "{name}: first scorer {fs} vs {:?}",
+        expected[0]
+    );
     assert_eq!(fs["sequence"], 1, "{name}");
     assert_eq!(fs["is_first_scorer"], true, "{name}");
-    let (h, a) = (fs["home_score"].as_u64().unwrap(), fs["away_score"].as_u64().unwrap());
-    assert_eq!(h + a, fs["points"].as_u64().unwrap(), "{name}: first play scores from 0-0");
+    let (h, a) = (
+        fs["home_score"].as_u64().unwrap(),
+        fs["away_score"].as_u64().unwrap(),
+    );
+    assert_eq!(
+        h + a,
+        fs["points"].as_u64().unwrap(),
+        "{name}: first play scores from 0-0"
+    );
     // "Did the first scorer score first?" by id, where the payload names one.
     if let Some(id) = &expected[0].scorer_id {
         let answer = get(
@@ -173,7 +220,11 @@ async fn check_game(
         .await;
         assert_eq!(answer["scored"], "yes", "{name}: {answer}");
         assert_eq!(answer["first"], "yes", "{name}: {answer}");
-        let history = get(app, &format!("/api/v1/players/{id}/scoring-history?plays=true")).await;
+        let history = get(
+            app,
+            &format!("/api/v1/players/{id}/scoring-history?plays=true"),
+        )
+        .await;
         let want = expected
             .iter()
             .filter(|e| e.scorer_id.as_deref() == Some(id))
@@ -189,9 +240,16 @@ async fn check_game(
         assert_eq!(history["history"][0]["game_id"], game_id, "{name}");
         assert_eq!(history["history"][0]["first_scorer"], true, "{name}");
         assert_eq!(history["history"][0]["plays"], credited, "{name}");
-        assert_eq!(history["scoring_plays"].as_array().unwrap().len(), credited, "{name}");
+        assert_eq!(
+            history["scoring_plays"].as_array().unwrap().len(),
+            credited,
+            "{name}"
+        );
         assert_eq!(history["scoring_plays"][0]["game_id"], game_id, "{name}");
-        assert_eq!(history["scoring_plays"][0]["is_first_scorer"], true, "{name}");
+        assert_eq!(
+            history["scoring_plays"][0]["is_first_scorer"], true,
+            "{name}"
+        );
     }
 }
 
@@ -322,7 +380,15 @@ async fn espn_summaries_first_scorer_and_scorers_match_the_payload() {
         // Football: the API adds a play for a conversion ESPN shows only on the next row
         // (`details.late`); all other plays are the payload's rows.
         let total = total.unwrap_or(detail.scoring_plays.len());
-        check_game(&app(&store), name, &detail.game.id, league, &expected, total).await;
+        check_game(
+            &app(&store),
+            name,
+            &detail.game.id,
+            league,
+            &expected,
+            total,
+        )
+        .await;
         checked.push(name.clone());
     }
     assert_eq!(
@@ -384,7 +450,11 @@ async fn nhl_payloads_first_scorer_and_scorers_match_the_payload() {
         .map(|g| Expected {
             scorer_id: Some(s(&g["playerId"])),
             text: None,
-            team: if g["isHome"] == true { home.clone() } else { away.clone() },
+            team: if g["isHome"] == true {
+                home.clone()
+            } else {
+                away.clone()
+            },
             home: g["homeScore"].as_u64().unwrap(),
             away: g["awayScore"].as_u64().unwrap(),
         })
@@ -395,10 +465,18 @@ async fn nhl_payloads_first_scorer_and_scorers_match_the_payload() {
     let n = expected.len();
     check_game(&app, name, &detail.game.id, "nhl", &expected, n).await;
     // Live (critical): someone who has not scored is `unknown`, never `no`.
-    let answer = get(&app, &format!("/api/v1/games/{}/players/1/scored", detail.game.id)).await;
+    let answer = get(
+        &app,
+        &format!("/api/v1/games/{}/players/1/scored", detail.game.id),
+    )
+    .await;
     assert_eq!(
         (&answer["scored"], &answer["first"], &answer["game_state"]),
-        (&Value::from("unknown"), &Value::from("unknown"), &Value::from("live")),
+        (
+            &Value::from("unknown"),
+            &Value::from("unknown"),
+            &Value::from("live")
+        ),
         "{answer}"
     );
 }
@@ -422,7 +500,11 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
             // The batter credited (the README's `scorer_role: batter`).
             scorer_id: Some(s(&p["matchup"]["batter"]["id"])),
             text: None,
-            team: if p["about"]["halfInning"] == "bottom" { home.clone() } else { away.clone() },
+            team: if p["about"]["halfInning"] == "bottom" {
+                home.clone()
+            } else {
+                away.clone()
+            },
             home: p["result"]["homeScore"].as_u64().unwrap(),
             away: p["result"]["awayScore"].as_u64().unwrap(),
         })
@@ -433,10 +515,17 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
     let n = expected.len();
     check_game(&app, name, &detail.game.id, "mlb", &expected, n).await;
     // Final, and the plays add up to the final score: a non-scorer is a settled `no`.
-    let answer = get(&app, &format!("/api/v1/games/{}/players/1/scored", detail.game.id)).await;
+    let answer = get(
+        &app,
+        &format!("/api/v1/games/{}/players/1/scored", detail.game.id),
+    )
+    .await;
     assert_eq!(answer["game_state"], "final", "{answer}");
     assert_eq!(answer["settled"], true, "{answer}");
-    assert_eq!((&answer["scored"], &answer["first"]), (&Value::from("no"), &Value::from("no")));
+    assert_eq!(
+        (&answer["scored"], &answer["first"]),
+        (&Value::from("no"), &Value::from("no"))
+    );
     // The second scorer scored, not first.
     let second = expected[1].scorer_id.clone().unwrap();
     let answer = get(
@@ -444,7 +533,10 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
         &format!("/api/v1/games/{}/players/{second}/scored", detail.game.id),
     )
     .await;
-    assert_eq!((&answer["scored"], &answer["first"]), (&Value::from("yes"), &Value::from("no")));
+    assert_eq!(
+        (&answer["scored"], &answer["first"]),
+        (&Value::from("yes"), &Value::from("no"))
+    );
 }
 
 /// A synthetic NHL game: `plays` are (sequence, team, scorer, home after, away after).
@@ -486,21 +578,23 @@ fn synthetic(
     };
     let plays: Vec<ScoringPlay> = plays
         .iter()
-        .map(|&(sequence, team, scorer, home_score, away_score)| ScoringPlay {
-            sequence,
-            period: Some(sequence.min(3)),
-            clock: Some("10:00".into()),
-            team: team.to_owned(),
-            scorer_id: scorer.map(str::to_owned),
-            scorer_name: scorer.map(|s| format!("Player {s}")),
-            assists: vec![],
-            kind: "goal".into(),
-            points: 1,
-            home_score,
-            away_score,
-            description: format!("goal {sequence}"),
-            details: Default::default(),
-        })
+        .map(
+            |&(sequence, team, scorer, home_score, away_score)| ScoringPlay {
+                sequence,
+                period: Some(sequence.min(3)),
+                clock: Some("10:00".into()),
+                team: team.to_owned(),
+                scorer_id: scorer.map(str::to_owned),
+                scorer_name: scorer.map(|s| format!("Player {s}")),
+                assists: vec![],
+                kind: "goal".into(),
+                points: 1,
+                home_score,
+                away_score,
+                description: format!("goal {sequence}"),
+                details: Default::default(),
+            },
+        )
         .collect();
     let key = GameKey::new("nhl", "nhl", id);
     store.record_game(&key, &game, at).unwrap();
@@ -543,7 +637,10 @@ async fn scorer_commands_and_quality_reports() {
         let health = get(&app, "/health").await;
         let q = &health["scoring_quality"];
         assert_eq!(q["ok"], false, "{q}");
-        assert_eq!((&q["games_checked"], &q["games_with_issues"]), (&Value::from(2), &Value::from(1)));
+        assert_eq!(
+            (&q["games_checked"], &q["games_with_issues"]),
+            (&Value::from(2), &Value::from(1))
+        );
         let kinds: Vec<(&str, &str, u64)> = q["issues"]
             .as_array()
             .unwrap()
@@ -559,11 +656,20 @@ async fn scorer_commands_and_quality_reports() {
         assert_eq!(kinds, [("502", "no_player", 2), ("502", "sequence_gap", 4)]);
         // 502 is live: P1 (no play) is `unknown`, never `no`; P7 opened the scoring.
         let p1 = get(&app, "/api/v1/games/502/players/P1/scored").await;
-        assert_eq!((&p1["scored"], &p1["first"]), (&Value::from("unknown"), &Value::from("unknown")));
+        assert_eq!(
+            (&p1["scored"], &p1["first"]),
+            (&Value::from("unknown"), &Value::from("unknown"))
+        );
         let p7 = get(&app, "/api/v1/games/502/players/P7/scored").await;
-        assert_eq!((&p7["scored"], &p7["first"]), (&Value::from("yes"), &Value::from("yes")));
+        assert_eq!(
+            (&p7["scored"], &p7["first"]),
+            (&Value::from("yes"), &Value::from("yes"))
+        );
         let p7 = get(&app, "/api/v1/games/501/players/P7/scored").await;
-        assert_eq!((&p7["scored"], &p7["first"], &p7["settled"]), (&Value::from("yes"), &Value::from("no"), &Value::from(true)));
+        assert_eq!(
+            (&p7["scored"], &p7["first"], &p7["settled"]),
+            (&Value::from("yes"), &Value::from("no"), &Value::from(true))
+        );
         assert_eq!(p7["sequences"], serde_json::json!([2, 3]));
     }
     let cfg = dir.path().join("scoreline.toml");
@@ -581,7 +687,11 @@ async fn scorer_commands_and_quality_reports() {
         all.extend_from_slice(args);
         let out = util::scoreline(&all);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         stdout
     };
     let v: Value = serde_json::from_str(&run(&["scorers", "501", "--json"])).unwrap();
@@ -600,20 +710,36 @@ async fn scorer_commands_and_quality_reports() {
     assert_eq!(rows, [(1, "P9", true), (2, "P7", false), (3, "P7", false)]);
     assert_eq!(plays[0]["scorer_name"], "Player P9");
     assert_eq!(plays[0]["description"], "goal 1");
-    let first: Value = serde_json::from_str(&run(&["scorers", "501", "--first", "--json"])).unwrap();
+    let first: Value =
+        serde_json::from_str(&run(&["scorers", "501", "--first", "--json"])).unwrap();
     assert_eq!(first["scoring_plays"].as_array().unwrap().len(), 1);
     assert_eq!(first["scoring_plays"][0]["scorer_id"], "P9");
     let text = run(&["scorers", "501"]);
-    assert!(text.contains("#1 P1 10:00 NYR Player P9 (P9) goal +1 0-1 FIRST"), "{text}");
+    assert!(
+        text.contains("#1 P1 10:00 NYR Player P9 (P9) goal +1 0-1 FIRST"),
+        "{text}"
+    );
     let player: Value =
         serde_json::from_str(&run(&["player", "P7", "--season", "2026", "--json"])).unwrap();
-    assert_eq!((&player["plays"], &player["games"], &player["first_scorer_games"]),
-        (&Value::from(3), &Value::from(2), &Value::from(1)));
+    assert_eq!(
+        (
+            &player["plays"],
+            &player["games"],
+            &player["first_scorer_games"]
+        ),
+        (&Value::from(3), &Value::from(2), &Value::from(1))
+    );
     let games: Vec<(&str, &Value, &Value)> = player["history"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["game_id"].as_str().unwrap(), &h["sequences"], &h["first_scorer"]))
+        .map(|h| {
+            (
+                h["game_id"].as_str().unwrap(),
+                &h["sequences"],
+                &h["first_scorer"],
+            )
+        })
         .collect();
     assert_eq!(
         games,
@@ -626,14 +752,19 @@ async fn scorer_commands_and_quality_reports() {
     let none: Value =
         serde_json::from_str(&run(&["player", "P7", "--season", "2025", "--json"])).unwrap();
     assert_eq!(none["plays"], 0);
-    let failures: Value =
-        serde_json::from_str(&run(&["monitor", "failures", "--json"])).unwrap();
+    let failures: Value = serde_json::from_str(&run(&["monitor", "failures", "--json"])).unwrap();
     let q = &failures["scoring_quality"];
-    assert_eq!((&q["games_checked"], &q["games_with_issues"]), (&Value::from(2), &Value::from(1)));
+    assert_eq!(
+        (&q["games_checked"], &q["games_with_issues"]),
+        (&Value::from(2), &Value::from(1))
+    );
     assert_eq!(q["issues"][0]["kind"], "no_player");
     assert_eq!(q["issues"][1]["kind"], "sequence_gap");
     let text = run(&["monitor", "failures"]);
-    assert!(text.contains("scoring plays: 1 of 2 game(s) with issues"), "{text}");
+    assert!(
+        text.contains("scoring plays: 1 of 2 game(s) with issues"),
+        "{text}"
+    );
     assert!(text.contains("nhl/nhl/502  no_player"), "{text}");
     let missing = util::scoreline(&["--config", cfg.to_str().unwrap(), "scorers", "999"]);
     assert!(!missing.status.success());

@@ -46,7 +46,7 @@ fn event(n: usize, league: &str, kind: EventType, teams: [&str; 2]) -> Event {
 }
 
 fn nhl(n: usize) -> Event {
-    let kind = if n % 2 == 0 {
+    let kind = if n.is_multiple_of(2) {
         EventType::ScoreChanged
     } else {
         EventType::PeriodStarted
@@ -94,9 +94,13 @@ impl Reader {
                 for line in block.lines() {
                     if let Some(v) = line.strip_prefix("id: ").or(line.strip_prefix("id:")) {
                         id = Some(v.parse::<i64>().unwrap());
-                    } else if let Some(v) = line.strip_prefix("event: ").or(line.strip_prefix("event:")) {
+                    } else if let Some(v) =
+                        line.strip_prefix("event: ").or(line.strip_prefix("event:"))
+                    {
                         kind = Some(v.to_owned());
-                    } else if let Some(v) = line.strip_prefix("data: ").or(line.strip_prefix("data:")) {
+                    } else if let Some(v) =
+                        line.strip_prefix("data: ").or(line.strip_prefix("data:"))
+                    {
                         data = Some(serde_json::from_str(v).unwrap());
                     } else if let Some(v) = line.strip_prefix(':') {
                         comment = Some(v.trim().to_owned());
@@ -169,7 +173,11 @@ async fn sse_resumes_after_a_disconnect_without_gap_or_duplicate() {
     for _ in 0..2 {
         seen.push(again.next_event().await.0);
     }
-    assert_eq!(seen, (1..=307).collect::<Vec<i64>>(), "no gap, no duplicate");
+    assert_eq!(
+        seen,
+        (1..=307).collect::<Vec<i64>>(),
+        "no gap, no duplicate"
+    );
     // Nothing more to send: a heartbeat comes within the 1 s interval.
     assert_eq!(again.next().await, Msg::Comment("heartbeat".into()));
     // An event id is a resume point too.
@@ -226,7 +234,10 @@ async fn sse_filters_by_league_team_and_type() {
         .unwrap();
     assert_eq!(bad.status(), 400);
     let body: Value = serde_json::from_slice(&bad.bytes().await.unwrap()).unwrap();
-    assert!(body["error"].as_str().unwrap().contains("score.changd"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("score.changd"),
+        "{body}"
+    );
     let unknown = reqwest::Client::new()
         .get(format!("{base}/api/v1/events/stream"))
         .header("Last-Event-ID", "no-such-event")

@@ -43,7 +43,7 @@ impl StreamFilter {
     /// Does `e` pass? Types are also applied in SQL; this is the whole rule.
     pub fn matches(&self, e: &LoggedEvent) -> bool {
         let ev = &e.event;
-        (self.leagues.is_empty() || self.leagues.iter().any(|l| *l == ev.league))
+        (self.leagues.is_empty() || self.leagues.contains(&ev.league))
             && (self.types.is_empty() || self.types.contains(&ev.kind))
             && (self.teams.is_empty()
                 || self

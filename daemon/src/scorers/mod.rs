@@ -115,9 +115,7 @@ pub fn quality(games: &[(GameKey, Game, Vec<ScoringPlay>)], now: DateTime<Utc>) 
         }
         issues.extend(found);
     }
-    issues.sort_by(|a, b| {
-        (&a.key, a.sequence, a.kind).cmp(&(&b.key, b.sequence, b.kind))
-    });
+    issues.sort_by(|a, b| (&a.key, a.sequence, a.kind).cmp(&(&b.key, b.sequence, b.kind)));
     QualityReport {
         checked_at: now,
         games_checked: games.len(),
@@ -162,7 +160,10 @@ pub fn check_game(key: &GameKey, game: &Game, plays: &[ScoringPlay]) -> Vec<Qual
             out.push(issue(
                 IssueKind::SequenceGap,
                 Some(p.sequence),
-                format!("play {} found where sequence {want} was expected", p.sequence),
+                format!(
+                    "play {} found where sequence {want} was expected",
+                    p.sequence
+                ),
             ));
             break;
         }
@@ -186,7 +187,10 @@ pub fn check_game(key: &GameKey, game: &Game, plays: &[ScoringPlay]) -> Vec<Qual
             if a.period != b.period {
                 return None;
             }
-            let (ca, cb) = (clock_secs(a.clock.as_deref())?, clock_secs(b.clock.as_deref())?);
+            let (ca, cb) = (
+                clock_secs(a.clock.as_deref())?,
+                clock_secs(b.clock.as_deref())?,
+            );
             let wrong = match countdown? {
                 true => cb > ca,
                 false => cb < ca,

@@ -106,5 +106,11 @@ pub async fn history(
         Ok((games, plays))
     })
     .await?;
-    Ok(Json(history_json(&player, season.as_deref(), &games, plays.as_deref())).into_response())
+    Ok(Json(history_json(
+        &player,
+        season.as_deref(),
+        &games,
+        plays.as_deref(),
+    ))
+    .into_response())
 }

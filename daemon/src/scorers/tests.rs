@@ -40,7 +40,15 @@ fn game(status: GameStatus, home: u32, away: u32) -> Game {
 }
 
 /// A goal: sequence, period, clock, team, scorer, score after.
-fn goal(seq: u32, period: u32, clock: &str, team: &str, scorer: Option<&str>, h: u32, a: u32) -> ScoringPlay {
+fn goal(
+    seq: u32,
+    period: u32,
+    clock: &str,
+    team: &str,
+    scorer: Option<&str>,
+    h: u32,
+    a: u32,
+) -> ScoringPlay {
     ScoringPlay {
         sequence: seq,
         period: Some(period),
@@ -93,7 +101,10 @@ fn the_first_scorer_is_the_lowest_sequence_from_nil_nil() {
 
 #[test]
 fn a_clean_game_has_no_issues() {
-    assert_eq!(check_game(&key(), &game(GameStatus::Final, 2, 1), &clean()), vec![]);
+    assert_eq!(
+        check_game(&key(), &game(GameStatus::Final, 2, 1), &clean()),
+        vec![]
+    );
 }
 
 #[test]
@@ -104,12 +115,18 @@ fn each_check_names_the_play() {
     two[1] = goal(2, 1, "03:10", "1", Some("8479407"), 1, 0);
     two[2] = goal(3, 3, "15:00", "1", Some("8479407"), 2, 1);
     let found = check_game(&key(), &g, &two);
-    assert!(kinds(&found).contains(&(IssueKind::TwoFirstScorers, Some(2))), "{found:?}");
+    assert!(
+        kinds(&found).contains(&(IssueKind::TwoFirstScorers, Some(2))),
+        "{found:?}"
+    );
     assert!(found[0].detail.contains("plays 1, 2"), "{found:?}");
     // A gap: 1, 2, 4.
     let mut gap = clean();
     gap[2].sequence = 4;
-    assert_eq!(kinds(&check_game(&key(), &g, &gap)), [(IssueKind::SequenceGap, Some(4))]);
+    assert_eq!(
+        kinds(&check_game(&key(), &g, &gap)),
+        [(IssueKind::SequenceGap, Some(4))]
+    );
     // Not numbered from 1.
     let mut from_two = clean();
     for p in &mut from_two {
@@ -124,7 +141,12 @@ fn each_check_names_the_play() {
     clock[1].clock = Some("14:00".into());
     let found = check_game(&key(), &g, &clock);
     assert_eq!(kinds(&found), [(IssueKind::OutOfOrder, Some(2))]);
-    assert!(found[0].detail.contains("clock 14:00 after 12:00 in period 1"), "{found:?}");
+    assert!(
+        found[0]
+            .detail
+            .contains("clock 14:00 after 12:00 in period 1"),
+        "{found:?}"
+    );
     // Out of order: a period goes back.
     let mut period = clean();
     period[2].period = Some(1);
@@ -132,7 +154,10 @@ fn each_check_names_the_play() {
     period[1].period = Some(2);
     let found = check_game(&key(), &g, &period);
     assert_eq!(kinds(&found), [(IssueKind::OutOfOrder, Some(3))]);
-    assert!(found[0].detail.contains("period 1 after period 2"), "{found:?}");
+    assert!(
+        found[0].detail.contains("period 1 after period 2"),
+        "{found:?}"
+    );
     // Out of order: a score goes back.
     let mut score = clean();
     score[2].home_score = 0;
@@ -157,7 +182,10 @@ fn soccer_minutes_count_up_and_baseball_has_no_clock_order() {
     plays[1].clock = Some("45'+2'".into());
     assert_eq!(check_game(&key(), &g, &plays), vec![]);
     plays[1].clock = Some("12'".into());
-    assert_eq!(kinds(&check_game(&key(), &g, &plays)), [(IssueKind::OutOfOrder, Some(2))]);
+    assert_eq!(
+        kinds(&check_game(&key(), &g, &plays)),
+        [(IssueKind::OutOfOrder, Some(2))]
+    );
     g.sport = "baseball".into();
     assert_eq!(check_game(&key(), &g, &plays), vec![]);
 }
@@ -170,10 +198,17 @@ fn the_report_counts_games_and_takes_its_time() {
     bad[0].scorer_name = None;
     let games = vec![
         (key(), game(GameStatus::Final, 2, 1), clean()),
-        (GameKey::new("nhl", "nhl", "2"), game(GameStatus::Live, 2, 1), bad),
+        (
+            GameKey::new("nhl", "nhl", "2"),
+            game(GameStatus::Live, 2, 1),
+            bad,
+        ),
     ];
     let r = quality(&games, now);
-    assert_eq!((r.checked_at, r.games_checked, r.games_with_issues), (now, 2, 1));
+    assert_eq!(
+        (r.checked_at, r.games_checked, r.games_with_issues),
+        (now, 2, 1)
+    );
     assert_eq!(r.issues.len(), 1);
     assert_eq!(r.issues[0].key.game_id, "2");
 }
@@ -208,14 +243,20 @@ fn scored_is_unknown_until_final_and_settled() {
     let short = game(GameStatus::Final, 3, 1);
     let a = scored(&key(), &short, &clean(), "1");
     assert_eq!(p(&a), (Answer::Unknown, Answer::Unknown, false));
-    assert_eq!(a.unsettled_reasons, ["plays add up to 2-1, the score is 3-1"]);
+    assert_eq!(
+        a.unsettled_reasons,
+        ["plays add up to 2-1, the score is 3-1"]
+    );
     // Final, but a play names nobody: `unknown` too.
     let mut nobody = clean();
     nobody[2].scorer_id = None;
     nobody[2].scorer_name = None;
     let a = scored(&key(), &fin, &nobody, "1");
     assert_eq!(p(&a), (Answer::Unknown, Answer::Unknown, false));
-    assert!(a.unsettled_reasons[0].starts_with("no_player: play 3"), "{a:?}");
+    assert!(
+        a.unsettled_reasons[0].starts_with("no_player: play 3"),
+        "{a:?}"
+    );
     // A final 0-0 with no plays: nobody scored.
     let nil = game(GameStatus::Final, 0, 0);
     assert_eq!(

@@ -80,8 +80,8 @@ mod webhooks;
 
 pub use error::StoreError;
 pub use prune::{PruneCutoffs, Pruned};
-pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryRow};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
+pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryRow};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
     StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,
