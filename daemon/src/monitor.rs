@@ -941,7 +941,8 @@ mod tests {
         assert_eq!(
             f,
             "failures 2026-11-22T00:00:00Z to 2026-11-23T00:00:00Z\n\nupstream failures: 0\n\n\
-             rejected snapshots: 0\n\nbreakers opened: 0\n"
+             rejected snapshots: 0\n\nbreakers opened: 0\n\n\
+             scoring plays: 0 of 0 game(s) with issues\n"
         );
     }
 
