@@ -128,13 +128,26 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first.
+/// Flips to `true` when [`serve`] starts shutting down: responses that never end by themselves
+/// (the live event stream) end on it, so a graceful shutdown does not wait for them forever.
+/// A router used without `serve` (tests) has none.
+#[derive(Debug, Clone)]
+pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
+
+/// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first, and
+/// open event streams are ended.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let (stopping, stop_rx) = tokio::sync::watch::channel(false);
+    let router = app(state).layer(axum::Extension(Stopping(stop_rx)));
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
 }

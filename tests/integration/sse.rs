@@ -12,8 +12,14 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A server on loopback over `store`; dropping the sender stops it.
-async fn serve(store: &Store) -> (String, tokio::sync::oneshot::Sender<()>) {
+/// A server on loopback over `store`; sending on (or dropping) the sender stops it.
+async fn serve(
+    store: &Store,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let (listener, addr) = scoreline::http::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -25,10 +31,10 @@ async fn serve(store: &Store) -> (String, tokio::sync::oneshot::Sender<()>) {
         adapters: Arc::new(vec![]),
         admin_token: None,
     };
-    tokio::spawn(scoreline::http::serve(listener, state, async move {
+    let server = tokio::spawn(scoreline::http::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    (format!("http://{addr}"), stop)
+    (format!("http://{addr}"), stop, server)
 }
 
 fn event(n: usize, league: &str, kind: EventType, teams: [&str; 2]) -> Event {
@@ -136,7 +142,7 @@ async fn sse_resumes_after_a_disconnect_without_gap_or_duplicate() {
     let store = Store::open_in_memory().unwrap();
     let logged: Vec<Event> = (1..=5).map(nhl).collect();
     store.record_events(&logged).unwrap();
-    let (base, _stop) = serve(&store).await;
+    let (base, stop, server) = serve(&store).await;
     let url = format!("{base}/api/v1/events/stream?heartbeat_secs=1");
 
     // Without Last-Event-ID (and no `after`) only new events come; `after=0` replays the log.
@@ -184,6 +190,19 @@ async fn sse_resumes_after_a_disconnect_without_gap_or_duplicate() {
     let mut by_id = Reader::open(&url, Some("ev-nhl-305")).await;
     assert_eq!(by_id.next_event().await.0, 306);
     assert_eq!(by_id.next_event().await.0, 307);
+    // A graceful shutdown ends the open streams instead of waiting on them.
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while by_id.response.chunk().await.unwrap().is_some() {}
+        while again.response.chunk().await.unwrap().is_some() {}
+    })
+    .await
+    .expect("the streams end on shutdown");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]
@@ -199,7 +218,7 @@ async fn sse_filters_by_league_team_and_type() {
             event(6, "nhl", EventType::PeriodStarted, ["6", "BOS"]),
         ])
         .unwrap();
-    let (base, _stop) = serve(&store).await;
+    let (base, _stop, _server) = serve(&store).await;
     let mut r = Reader::open(
         &format!(
             "{base}/api/v1/events/stream?after=0&leagues=nhl&teams=bos&types=score.changed,game.final"

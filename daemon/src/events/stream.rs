@@ -4,11 +4,13 @@
 //! the stream reads the log after that position, so a disconnect or a slow reader loses nothing
 //! and sees nothing twice. New events wake the stream through the store's watch of the last
 //! appended position (and a look every second catches writers in other processes); a comment
-//! line is sent as a heartbeat when nothing else was.
+//! line is sent as a heartbeat when nothing else was. The stream ends when the server shuts
+//! down (`http::Stopping`), so a graceful shutdown never waits on a listener.
 
 use super::{EventType, LoggedEvent};
-use crate::http::{ApiError, AppState, on_store};
+use crate::http::{ApiError, AppState, Stopping, on_store};
 use crate::store::Store;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -109,6 +111,7 @@ fn parse(q: &StreamQuery) -> Result<(StreamFilter, Duration), ApiError> {
 /// The handler.
 pub async fn stream(
     State(state): State<AppState>,
+    stopping: Option<Extension<Stopping>>,
     headers: HeaderMap,
     Query(q): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
@@ -136,7 +139,8 @@ pub async fn stream(
         (None, Some(after)) => after.max(0),
         (None, None) => on_store(&state.store, Store::last_event_seq).await?,
     };
-    let events = log_stream(state.store.clone(), filter, start);
+    let stop = stopping.map(|Extension(Stopping(rx))| rx);
+    let events = log_stream(state.store.clone(), filter, start, stop);
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat"))
         .into_response())
@@ -149,13 +153,26 @@ struct Tail {
     cursor: i64,
     pending: VecDeque<LoggedEvent>,
     wake: tokio::sync::watch::Receiver<i64>,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
-/// The events of the log after `after` that pass `filter`, in log order, forever.
+/// Resolves once `stop` says the server is stopping; never without one.
+async fn stopped(stop: &mut Option<tokio::sync::watch::Receiver<bool>>) {
+    match stop {
+        Some(rx) => {
+            // A dropped sender means the server is gone too.
+            let _ = rx.wait_for(|v| *v).await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The events of the log after `after` that pass `filter`, in log order, until `stop` flips.
 pub fn log_stream(
     store: Store,
     filter: StreamFilter,
     after: i64,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
     let wake = store.subscribe_events();
     let tail = Tail {
@@ -164,9 +181,13 @@ pub fn log_stream(
         cursor: after,
         pending: VecDeque::new(),
         wake,
+        stop,
     };
     stream::unfold(tail, |mut t| async move {
         loop {
+            if t.stop.as_ref().is_some_and(|rx| *rx.borrow()) {
+                return None;
+            }
             if let Some(e) = t.pending.pop_front() {
                 return Some((Ok(to_sse(&e)), t));
             }
@@ -184,6 +205,7 @@ pub fn log_stream(
                 Err(e) => tracing::warn!(error = %e, "event stream: reading the log failed"),
             }
             tokio::select! {
+                _ = stopped(&mut t.stop) => return None,
                 changed = t.wake.changed() => {
                     if changed.is_err() {
                         // The store is gone: keep looking on the timer alone.
