@@ -78,6 +78,10 @@ pub enum Command {
     },
     /// List events from the embedded event log (works with no daemon running).
     Events(crate::events::query::EventsArgs),
+    /// A game's scoring plays in order, with the first scorer flagged (from the store).
+    Scorers(crate::scorers::query::ScorersArgs),
+    /// A player's scoring plays across games (from the store).
+    Player(crate::scorers::query::PlayerArgs),
     /// Operator views of the embedded store.
     #[command(subcommand)]
     Monitor(MonitorCommand),
@@ -360,6 +364,9 @@ pub enum CliError {
     /// `scoreline query` failed.
     #[error(transparent)]
     Query(#[from] crate::query::QueryError),
+    /// `scoreline scorers` or `scoreline player` failed.
+    #[error(transparent)]
+    Scorers(#[from] crate::scorers::query::ScorersError),
     /// A webhooks command failed.
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
@@ -420,6 +427,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Events(args) => {
             write_stdout(&crate::events::query::run(&open_store(&config)?, &args)?)
         }
+        Command::Scorers(args) => write_stdout(&crate::scorers::query::run_scorers(
+            &open_store(&config)?,
+            &args,
+        )?),
+        Command::Player(args) => write_stdout(&crate::scorers::query::run_player(
+            &open_store(&config)?,
+            &args,
+        )?),
         Command::Monitor(cmd) => monitor(&config, cmd),
         Command::Query(cmd) => write_stdout(&crate::query::run(&open_store(&config)?, &cmd)?),
         Command::Schedule(ScheduleCommand::Ingest {

@@ -1,5 +1,6 @@
-//! The HTTP API (axum): `/health`, the public `/api/v1` routes and the bearer-token guard for
-//! `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
+//! The HTTP API (axum): `/health`, the public `/api/v1` routes (the scorer routes live in
+//! `scorers/routes.rs`, the live event stream in `events/stream.rs`) and the bearer-token guard
+//! for `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
 //! [`serve`] binds it and stops on a shutdown future.
 
 use crate::model::GameStatus;
@@ -134,6 +135,23 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/games", get(games))
         .route("/api/v1/games/{id}", get(game))
+        .route(
+            "/api/v1/games/{id}/scorers",
+            get(crate::scorers::routes::scorers),
+        )
+        .route(
+            "/api/v1/games/{id}/first-scorer",
+            get(crate::scorers::routes::first_scorer),
+        )
+        .route(
+            "/api/v1/games/{id}/players/{player}/scored",
+            get(crate::scorers::routes::scored),
+        )
+        .route(
+            "/api/v1/players/{id}/scoring-history",
+            get(crate::scorers::routes::history),
+        )
+        .route("/api/v1/events/stream", get(crate::events::stream::stream))
         .merge(admin)
         .with_state(state)
 }
@@ -154,13 +172,26 @@ async fn metrics() -> Response {
     }
 }
 
-/// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first.
+/// Flips to `true` when [`serve`] starts shutting down: responses that never end by themselves
+/// (the live event stream) end on it, so a graceful shutdown does not wait for them forever.
+/// A router used without `serve` (tests) has none.
+#[derive(Debug, Clone)]
+pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
+
+/// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first, and
+/// open event streams are ended.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let (stopping, stop_rx) = tokio::sync::watch::channel(false);
+    let router = app(state).layer(axum::Extension(Stopping(stop_rx)));
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -208,12 +239,42 @@ pub(crate) async fn on_store<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// How far back `/health` checks the scoring plays of updated games.
+const HEALTH_QUALITY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// How many scoring-quality issues `/health` lists (the count covers all).
+const HEALTH_QUALITY_ISSUES: usize = 20;
+
 async fn health(State(state): State<AppState>) -> Response {
     let store = on_store(&state.store, |s| s.health()).await;
     let names = state.sinks.clone();
     let sinks = match on_store(&state.store, move |s| s.sink_stats(&names)).await {
         Ok(stats) => json!(stats),
         Err(e) => json!({ "error": e.to_string() }),
+    };
+    let now = chrono::Utc::now();
+    let quality = on_store(&state.store, move |s| {
+        s.games_with_plays_between(
+            now - HEALTH_QUALITY_WINDOW,
+            now + chrono::TimeDelta::seconds(1),
+        )
+    })
+    .await
+    .map(|games| crate::scorers::quality(&games, now));
+    let quality_json = match quality {
+        Ok(mut q) => {
+            let total = q.issues.len();
+            q.issues.truncate(HEALTH_QUALITY_ISSUES);
+            json!({
+                "ok": q.games_with_issues == 0,
+                "window_hours": HEALTH_QUALITY_WINDOW.num_hours(),
+                "games_checked": q.games_checked,
+                "games_with_issues": q.games_with_issues,
+                "issues_total": total,
+                "issues": q.issues,
+            })
+        }
+        Err(e) => json!({ "ok": false, "error": e.to_string() }),
     };
     let leagues: Vec<_> = state
         .status
@@ -253,6 +314,7 @@ async fn health(State(state): State<AppState>) -> Response {
         },
         "adapters": *state.adapters,
         "sinks": sinks,
+        "scoring_quality": quality_json,
     });
     let code = if ok {
         StatusCode::OK

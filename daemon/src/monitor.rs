@@ -193,6 +193,19 @@ pub struct FailuresReport {
     pub rejections: Rejections,
     /// Breaker transitions into `open`, oldest first.
     pub breakers_opened: Vec<BreakerTransition>,
+    /// The scoring-play checks of the games updated in the window.
+    pub scoring_quality: ScoringQuality,
+}
+
+/// What the scoring-play checks found in the games updated in a window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScoringQuality {
+    /// Games with scoring plays updated in the window.
+    pub games_checked: usize,
+    /// Of those, the games with at least one issue.
+    pub games_with_issues: usize,
+    /// Every issue, by game and sequence.
+    pub issues: Vec<crate::scorers::QualityIssue>,
 }
 
 /// Upstream failures in a window.
@@ -246,7 +259,14 @@ pub fn failures(
     let reasons = store.rejection_reasons(since, now)?;
     let latest = store.latest_rejections(since, now, LATEST_REJECTIONS)?;
     let opened = store.breaker_transitions(since, now, Some(BreakerState::Open))?;
-    Ok(build_failures(since, now, groups, reasons, latest, opened))
+    let quality = crate::scorers::quality(&store.games_with_plays_between(since, now)?, now);
+    let mut report = build_failures(since, now, groups, reasons, latest, opened);
+    report.scoring_quality = ScoringQuality {
+        games_checked: quality.games_checked,
+        games_with_issues: quality.games_with_issues,
+        issues: quality.issues,
+    };
+    Ok(report)
 }
 
 /// Running sums, turned into [`Counts`] at the end.
@@ -477,6 +497,7 @@ pub fn build_failures(
             latest,
         },
         breakers_opened,
+        scoring_quality: ScoringQuality::default(),
     }
 }
 
@@ -666,6 +687,16 @@ pub fn render_failures(r: &FailuresReport) -> String {
     let _ = writeln!(s, "breakers opened: {}", r.breakers_opened.len());
     for b in &r.breakers_opened {
         let _ = writeln!(s, "  {}  {}  {}", time(b.at), b.host, b.reason);
+    }
+    let q = &r.scoring_quality;
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "scoring plays: {} of {} game(s) with issues",
+        q.games_with_issues, q.games_checked
+    );
+    for i in &q.issues {
+        let _ = writeln!(s, "  {}  {:<17}  {}", i.key, i.kind.as_str(), i.detail);
     }
     s
 }
@@ -961,7 +992,8 @@ mod tests {
         assert_eq!(
             f,
             "failures 2026-11-22T00:00:00Z to 2026-11-23T00:00:00Z\n\nupstream failures: 0\n\n\
-             rejected snapshots: 0\n\nbreakers opened: 0\n"
+             rejected snapshots: 0\n\nbreakers opened: 0\n\n\
+             scoring plays: 0 of 0 game(s) with issues\n"
         );
     }
 

@@ -16,6 +16,8 @@ mod plugin_kit;
 mod replay;
 mod sandbox;
 mod schedule;
+mod scorers;
+mod sse;
 mod swap;
 mod util;
 mod webhooks;

@@ -443,12 +443,10 @@ fn identity(pl: &ScoringPlay) -> String {
     )
 }
 
-/// The game's first scoring play: the lowest sequence, if it scored from 0-0.
+/// The game's first scoring play: the lowest sequence, if it scored from 0-0 (one rule with
+/// the scorer queries' `is_first_scorer`).
 fn first_play(plays: &[ScoringPlay]) -> Option<&ScoringPlay> {
-    plays
-        .iter()
-        .min_by_key(|pl| pl.sequence)
-        .filter(|pl| pl.home_score + pl.away_score == pl.points || pl.points == 0)
+    crate::scorers::first_play(plays)
 }
 
 fn play_json(g: &Game, pl: &ScoringPlay) -> Value {

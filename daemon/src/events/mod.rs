@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod query;
+pub mod stream;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use crate::events::{Event, EventFilter, EventType, LoggedEvent};
 use crate::influx::schema::{self, Policy};
 use chrono::DateTime;
 use rusqlite::types::ToSql;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 impl Store {
     /// Append `events` in one transaction, skipping any whose id the log already holds (a
@@ -63,7 +63,10 @@ impl Store {
             points::append(self, &tx, &l.event.id, &p, l.event.time.timestamp_millis())?;
         }
         tx.commit().op(OP)?;
+        drop(conn);
         if let Some(last) = added.last() {
+            // Wake the webhook worker and the live streams; they read the log after their own cursor, so none misses
+            // an event however far behind it is.
             self.inner.events_committed.send_replace(last.seq);
         }
         Ok(added)
@@ -172,6 +175,17 @@ impl Store {
                 },
             )
             .collect()
+    }
+
+    /// The log position of the event with id `id`, if the log holds it.
+    pub fn event_seq(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        const OP: &str = "event_seq";
+        let conn = self.conn();
+        conn.prepare_cached("SELECT seq FROM events WHERE id = ?1")
+            .op(OP)?
+            .query_row(params![id], |r| r.get(0))
+            .optional()
+            .op(OP)
     }
 
     /// The last log position, 0 for an empty log.

@@ -44,8 +44,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 5,
-        name: "0005_sink_points.sql",
-        sql: include_str!("migrations/0005_sink_points.sql"),
+        name: "0005_scorers.sql",
+        sql: include_str!("migrations/0005_scorers.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_sink_points.sql",
+        sql: include_str!("migrations/0006_sink_points.sql"),
     },
 ];
 

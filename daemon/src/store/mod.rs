@@ -41,6 +41,9 @@
 //! | `sink_points` | point for the remote sinks | `seq` (AUTOINCREMENT) | policy, measurement, created_at, one line of line protocol (`points.rs`) |
 //! | `sink_cursors` | sink | name | last seq done, acked/rejected/dropped counts |
 //!
+//! Indices for the scorer queries (`scorers.rs`): `scoring_plays (scorer_id)` for a player's
+//! history, `games (updated_at)` for the scoring-quality window.
+//!
 //! The call log, rejections and breaker transitions would grow without bound: `prune.rs`
 //! deletes rows past their retention in small batches (`[retention]` in the config; the daemon
 //! runs it in the background). `reports.rs` holds the read-only queries of `scoreline monitor`.
@@ -73,6 +76,7 @@ mod types;
 
 mod events;
 mod points;
+mod scorers;
 #[cfg(test)]
 mod tests;
 mod webhooks;
@@ -81,6 +85,7 @@ pub use error::StoreError;
 pub use points::{Advance, OutboxPoint, SinkStat};
 pub use prune::{PruneCutoffs, Pruned};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
+pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryRow};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
     StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,

@@ -848,7 +848,8 @@ fn migration_files_are_append_only() {
         "0002_upstream_policy.sql 9a4d9194bdc449aab60375f84131fd934bdf75f7290ddfabebf86add59a1b739",
         "0003_events.sql 84a6a81dc3201aa9e8abd690d8969e6596e8ff2ee4b123683313a8dbe651b2b0",
         "0004_webhooks.sql 9832ef8d6216cbe1ce091e1b4060b656bee05d4aba51e49c37dd4cdd3269fe8d",
-        "0005_sink_points.sql b23e89914c562da873c93a8196f3a49ae7c4f505fd5f4adf28f4644682d0f933",
+        "0005_scorers.sql ca711a0570cfbdd1900f9d44b4ed1fd2f2723f619ecacddfc7be5e2b8520d769",
+        "0006_sink_points.sql 4f9786df12b7d223d8c885c784f4b0e60fa5948dd0a23f2dfc61dc90a1b2da72",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()

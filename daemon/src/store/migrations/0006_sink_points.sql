@@ -1,4 +1,4 @@
--- 0005_sink_points: the point outbox that remote sinks (InfluxDB) forward, and their cursors (issue 7).
+-- 0006_sink_points: the point outbox that remote sinks (InfluxDB) forward, and their cursors (issue 7).
 -- Append-only: once released, never edit this file.
 
 -- One row per point, encoded as one line of InfluxDB line protocol (nanosecond timestamps),

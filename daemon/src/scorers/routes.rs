@@ -1,0 +1,116 @@
+//! The scorer routes of the HTTP API: `/api/v1/games/{id}/scorers`, `.../first-scorer`,
+//! `.../players/{pid}/scored` and `/api/v1/players/{id}/scoring-history`. Each reads the store on
+//! a blocking thread and answers with the shapes of `query.rs`.
+
+use super::query::{first_scorer_json, game_scorers, history_json, scorers_json};
+use crate::http::{ApiError, AppState, on_store};
+use crate::store::HistoryFilter;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// `?league=` to pick a game whose id is in more than one league.
+#[derive(Debug, Deserialize)]
+pub struct LeagueQuery {
+    league: Option<String>,
+}
+
+fn no_game(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no game with id `{id}`"))
+}
+
+/// `GET /api/v1/games/{id}/scorers`.
+pub async fn scorers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LeagueQuery>,
+) -> Result<Response, ApiError> {
+    let lookup = id.clone();
+    let found = on_store(&state.store, move |s| {
+        game_scorers(s, &lookup, q.league.as_deref())
+    })
+    .await?;
+    let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
+    Ok(Json(scorers_json(&stored, &plays)).into_response())
+}
+
+/// `GET /api/v1/games/{id}/first-scorer`.
+pub async fn first_scorer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LeagueQuery>,
+) -> Result<Response, ApiError> {
+    let lookup = id.clone();
+    let found = on_store(&state.store, move |s| {
+        game_scorers(s, &lookup, q.league.as_deref())
+    })
+    .await?;
+    let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
+    Ok(Json(first_scorer_json(&stored, &plays)).into_response())
+}
+
+/// `GET /api/v1/games/{id}/players/{pid}/scored`: `{"scored", "first"}` as `yes`, `no` or
+/// `unknown` (see [`super::scored`]).
+pub async fn scored(
+    State(state): State<AppState>,
+    Path((id, player)): Path<(String, String)>,
+    Query(q): Query<LeagueQuery>,
+) -> Result<Response, ApiError> {
+    let lookup = id.clone();
+    let found = on_store(&state.store, move |s| {
+        let Some(stored) = s.game(&lookup, q.league.as_deref())? else {
+            return Ok(None);
+        };
+        let plays = s.scoring_plays(&stored.key)?;
+        Ok(Some((stored, plays)))
+    })
+    .await?;
+    let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
+    Ok(Json(super::scored(&stored.key, &stored.game, &plays, &player)).into_response())
+}
+
+/// `?season=&league=&limit=&plays=` of the scoring history.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    season: Option<String>,
+    league: Option<String>,
+    /// At most this many games (and, with `plays`, plays), the newest first.
+    limit: Option<usize>,
+    /// Also list every play (`scoring_plays`), not only the per-game rows.
+    #[serde(default)]
+    plays: bool,
+}
+
+/// `GET /api/v1/players/{id}/scoring-history`.
+pub async fn history(
+    State(state): State<AppState>,
+    Path(player): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, ApiError> {
+    let filter = HistoryFilter {
+        season: q.season.filter(|s| !s.is_empty()),
+        league: q.league.filter(|s| !s.is_empty()),
+        limit: q.limit,
+    };
+    let season = filter.season.clone();
+    let lookup = player.clone();
+    let with_plays = q.plays;
+    let (games, plays) = on_store(&state.store, move |s| {
+        let games = s.scoring_history_games(&lookup, &filter)?;
+        let plays = if with_plays {
+            Some(s.scoring_history(&lookup, &filter)?)
+        } else {
+            None
+        };
+        Ok((games, plays))
+    })
+    .await?;
+    Ok(Json(history_json(
+        &player,
+        season.as_deref(),
+        &games,
+        plays.as_deref(),
+    ))
+    .into_response())
+}

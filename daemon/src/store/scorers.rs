@@ -1,0 +1,298 @@
+//! The store's scorer queries: a player's scoring history across games, and the games (with
+//! their plays) updated in a window for the scoring-quality checks. Read-only.
+
+use super::error::{SqlContext, StoreError};
+use super::types::GameKey;
+use super::{Store, decode, decode_game, from_millis, parse_status};
+use crate::model::{self, ScoringPlay};
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+/// Which plays [`Store::scoring_history`] returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    /// Only games of this season label (`model::Game::season`).
+    pub season: Option<String>,
+    /// Only this league.
+    pub league: Option<String>,
+    /// At most this many, the newest games first; none means all.
+    pub limit: Option<usize>,
+}
+
+/// One play credited to a player, with its game.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    /// The game key.
+    pub key: GameKey,
+    /// The game's latest snapshot.
+    pub game: model::Game,
+    /// The play.
+    pub play: ScoringPlay,
+    /// The play opened the game's scoring (lowest sequence, scored from 0-0).
+    pub is_first_scorer: bool,
+}
+
+/// A player's plays in one game, summed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryGame {
+    /// The game key.
+    pub key: GameKey,
+    /// The game's season label.
+    pub season: Option<String>,
+    /// Its scheduled start.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Its status in the latest snapshot.
+    pub status: model::GameStatus,
+    /// Home team abbreviation.
+    pub home: String,
+    /// Away team abbreviation.
+    pub away: String,
+    /// The player's scoring plays in the game.
+    pub plays: u32,
+    /// Their points.
+    pub points: u32,
+    /// One of them opened the game's scoring.
+    pub first: bool,
+    /// Their sequences, ascending.
+    pub sequences: Vec<u32>,
+}
+
+/// A game with its stored scoring plays, by sequence.
+pub type GamePlays = (GameKey, model::Game, Vec<ScoringPlay>);
+
+/// The play columns every query here selects, in this order, after the game columns.
+const PLAY_COLUMNS: &str = "sp.sequence, sp.period, sp.clock, sp.team, sp.scorer_id,
+    sp.scorer_name, sp.kind, sp.points, sp.home_score, sp.away_score, sp.description,
+    sp.assists_json, sp.details_json";
+
+/// A play row as read, before its JSON columns are decoded.
+struct RawPlay {
+    play: ScoringPlay,
+    assists: String,
+    details: String,
+}
+
+impl RawPlay {
+    /// Read [`PLAY_COLUMNS`] starting at column `at`.
+    fn from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RawPlay> {
+        Ok(RawPlay {
+            play: ScoringPlay {
+                sequence: r.get(at)?,
+                period: r.get(at + 1)?,
+                clock: r.get(at + 2)?,
+                team: r.get(at + 3)?,
+                scorer_id: r.get(at + 4)?,
+                scorer_name: r.get(at + 5)?,
+                assists: Vec::new(),
+                kind: r.get(at + 6)?,
+                points: r.get(at + 7)?,
+                home_score: r.get(at + 8)?,
+                away_score: r.get(at + 9)?,
+                description: r.get(at + 10)?,
+                details: Default::default(),
+            },
+            assists: r.get(at + 11)?,
+            details: r.get(at + 12)?,
+        })
+    }
+
+    fn decode(self, key: &GameKey) -> Result<ScoringPlay, StoreError> {
+        Ok(ScoringPlay {
+            assists: decode(&self.assists, "scoring_plays.assists_json", key)?,
+            details: decode(&self.details, "scoring_plays.details_json", key)?,
+            ..self.play
+        })
+    }
+}
+
+impl Store {
+    /// The plays crediting `player_id` (as `scorer_id`), newest game first (by start time, then
+    /// key), each game's plays by sequence.
+    pub fn scoring_history(
+        &self,
+        player_id: &str,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<HistoryRow>, StoreError> {
+        const OP: &str = "scoring_history";
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        // `is_first`: the play scored from 0-0 and no play of its game has a lower sequence
+        // (the rule of `scorers::first_play`, as an index probe that stops at the first row).
+        let sql = format!(
+            "SELECT g.league, g.adapter, g.game_id, g.game_json,
+                 CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
+                     THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
+                         AND f.adapter = sp.adapter AND f.game_id = sp.game_id
+                         AND f.sequence < sp.sequence)
+                     ELSE 0 END,
+                 {PLAY_COLUMNS}
+             FROM scoring_plays sp
+             JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
+                 AND g.game_id = sp.game_id
+             WHERE sp.scorer_id = ?1
+                 AND (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                 AND (?3 IS NULL OR g.league = ?3)
+             ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id,
+                 sp.sequence
+             LIMIT ?4"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).op(OP)?;
+        let mut rows = stmt
+            .query(params![player_id, filter.season, filter.league, limit])
+            .op(OP)?;
+        let mut out: Vec<HistoryRow> = Vec::new();
+        while let Some(r) = rows.next().op(OP)? {
+            let key = GameKey {
+                league: r.get(0).op(OP)?,
+                adapter: r.get(1).op(OP)?,
+                game_id: r.get(2).op(OP)?,
+            };
+            let is_first_scorer: bool = r.get(4).op(OP)?;
+            let play = RawPlay::from_row(r, 5).op(OP)?.decode(&key)?;
+            // Rows come game by game: decode a game's snapshot once.
+            let game = match out.last() {
+                Some(prev) if prev.key == key => prev.game.clone(),
+                _ => decode_game(&r.get::<_, String>(3).op(OP)?, &key)?,
+            };
+            out.push(HistoryRow {
+                key,
+                game,
+                play,
+                is_first_scorer,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The games with plays crediting `player_id`, newest first (by start time, then key), one
+    /// row per game with the plays summed: what the scoring-history route answers by default.
+    /// `limit` counts games.
+    pub fn scoring_history_games(
+        &self,
+        player_id: &str,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<HistoryGame>, StoreError> {
+        const OP: &str = "scoring_history_games";
+        let limit = filter
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                // Plays are summed per game from the covering scorer index first, so each
+                // game's snapshot is joined (and its season read) once, not once per play.
+                "SELECT g.league, g.adapter, g.game_id, json_extract(g.game_json, '$.season'),
+                     a.n, a.points, a.first, a.sequences, g.start_time, g.status,
+                     g.home_abbreviation, g.away_abbreviation
+                 FROM (SELECT sp.league, sp.adapter, sp.game_id, COUNT(*) AS n,
+                         SUM(sp.points) AS points,
+                         MAX(CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
+                             THEN NOT EXISTS (SELECT 1 FROM scoring_plays f
+                                 WHERE f.league = sp.league AND f.adapter = sp.adapter
+                                 AND f.game_id = sp.game_id AND f.sequence < sp.sequence)
+                             ELSE 0 END) AS first,
+                         group_concat(sp.sequence) AS sequences
+                     FROM scoring_plays sp WHERE sp.scorer_id = ?1
+                     GROUP BY sp.league, sp.adapter, sp.game_id) a
+                 JOIN games g ON g.league = a.league AND g.adapter = a.adapter
+                     AND g.game_id = a.game_id
+                 WHERE (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                     AND (?3 IS NULL OR g.league = ?3)
+                 ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id
+                 LIMIT ?4",
+            )
+            .op(OP)?;
+        let mut rows = stmt
+            .query(params![player_id, filter.season, filter.league, limit])
+            .op(OP)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().op(OP)? {
+            let key = GameKey {
+                league: r.get(0).op(OP)?,
+                adapter: r.get(1).op(OP)?,
+                game_id: r.get(2).op(OP)?,
+            };
+            let list: String = r.get(7).op(OP)?;
+            let start: Option<i64> = r.get(8).op(OP)?;
+            let status: String = r.get(9).op(OP)?;
+            let mut sequences = list
+                .split(',')
+                .map(|s| {
+                    s.parse::<u32>().map_err(|e| StoreError::Corrupt {
+                        what: "scoring_plays.sequence",
+                        key: key.to_string(),
+                        message: format!("`{s}`: {e}"),
+                    })
+                })
+                .collect::<Result<Vec<u32>, _>>()?;
+            sequences.sort_unstable();
+            out.push(HistoryGame {
+                season: r.get(3).op(OP)?,
+                start_time: start
+                    .map(|ms| from_millis(ms, "games.start_time", &key))
+                    .transpose()?,
+                status: parse_status(&status, "games.status", &key)?,
+                home: r.get(10).op(OP)?,
+                away: r.get(11).op(OP)?,
+                plays: r.get(4).op(OP)?,
+                points: r.get(5).op(OP)?,
+                first: r.get(6).op(OP)?,
+                sequences,
+                key,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every game updated in `[since, until)` that has scoring plays, with its plays, by key.
+    pub fn games_with_plays_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<GamePlays>, StoreError> {
+        const OP: &str = "games_with_plays_between";
+        let sql = format!(
+            "SELECT g.league, g.adapter, g.game_id, g.game_json, {PLAY_COLUMNS}
+             FROM games g
+             JOIN scoring_plays sp ON sp.league = g.league AND sp.adapter = g.adapter
+                 AND sp.game_id = g.game_id
+             WHERE g.updated_at >= ?1 AND g.updated_at < ?2
+             ORDER BY g.league, g.adapter, g.game_id, sp.sequence"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).op(OP)?;
+        let rows = stmt
+            .query_map(
+                params![since.timestamp_millis(), until.timestamp_millis()],
+                |r| {
+                    Ok((
+                        GameKey {
+                            league: r.get(0)?,
+                            adapter: r.get(1)?,
+                            game_id: r.get(2)?,
+                        },
+                        r.get::<_, String>(3)?,
+                        RawPlay::from_row(r, 4)?,
+                    ))
+                },
+            )
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        let mut out: Vec<GamePlays> = Vec::new();
+        for (key, json, raw) in rows {
+            let play = raw.decode(&key)?;
+            match out.last_mut() {
+                Some((k, _, plays)) if *k == key => plays.push(play),
+                _ => {
+                    let game = decode_game(&json, &key)?;
+                    out.push((key, game, vec![play]));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
