@@ -11,6 +11,7 @@ mod espn;
 mod events;
 mod http;
 mod metrics;
+mod openapi;
 mod plugin_kit;
 mod replay;
 mod sandbox;
