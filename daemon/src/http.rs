@@ -133,6 +133,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/v1/games", get(games))
         .route("/api/v1/games/{id}", get(game))
         .route(
@@ -154,6 +155,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/events/stream", get(crate::events::stream::stream))
         .merge(admin)
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of this API, checked in as `docs/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../docs/openapi.json");
+
+/// `GET /api/openapi.json`.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 /// `GET /metrics`: Prometheus text exposition; 404 when the recorder is not installed (the

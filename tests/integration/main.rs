@@ -12,6 +12,7 @@ mod events;
 mod http;
 mod influx;
 mod metrics;
+mod openapi;
 mod plugin_kit;
 mod replay;
 mod sandbox;
