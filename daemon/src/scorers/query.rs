@@ -127,11 +127,11 @@ pub fn history_json(
                     m.insert("game_id".into(), json!(r.key.game_id));
                     m.insert("league".into(), json!(r.key.league));
                     m.insert("adapter".into(), json!(r.key.adapter));
-                    m.insert("season".into(), json!(r.game.season));
-                    m.insert("start_time".into(), json!(r.game.start_time));
-                    m.insert("game_state".into(), json!(r.game.status));
-                    m.insert("home".into(), json!(r.game.home.abbreviation));
-                    m.insert("away".into(), json!(r.game.away.abbreviation));
+                    m.insert("season".into(), json!(r.season));
+                    m.insert("start_time".into(), json!(r.start_time));
+                    m.insert("game_state".into(), json!(r.status));
+                    m.insert("home".into(), json!(r.home));
+                    m.insert("away".into(), json!(r.away));
                 }
                 v
             })
@@ -180,7 +180,11 @@ pub fn run_scorers(store: &Store, args: &ScorersArgs) -> Result<String, ScorersE
         if args.first { ", first only" } else { "" }
     );
     for p in &shown {
-        out.push_str(&play_line(g, p));
+        out.push_str(&play_line(
+            (&g.home.id, &g.home.abbreviation),
+            (&g.away.id, &g.away.abbreviation),
+            p,
+        ));
     }
     Ok(out)
 }
@@ -212,16 +216,16 @@ pub fn run_player(store: &Store, args: &PlayerArgs) -> Result<String, ScorersErr
     for r in &rows {
         out.push_str(&format!(
             "{} {}/{} {}@{} ",
-            r.game
-                .start_time
+            r.start_time
                 .map_or("-".to_owned(), |t| t.format("%Y-%m-%d").to_string()),
             r.key.league,
             r.key.game_id,
-            r.game.away.abbreviation,
-            r.game.home.abbreviation,
+            r.away,
+            r.home,
         ));
         out.push_str(&play_line(
-            &r.game,
+            (&r.home_id, &r.home),
+            (&r.away_id, &r.away),
             &ScorerPlay {
                 play: r.play.clone(),
                 is_first_scorer: r.is_first_scorer,
@@ -232,12 +236,13 @@ pub fn run_player(store: &Store, args: &PlayerArgs) -> Result<String, ScorersErr
 }
 
 /// `  #1 P1 9:44 DAL Jake Ferguson (4242355) touchdown +7 7-0 FIRST`.
-fn play_line(g: &crate::model::Game, p: &ScorerPlay) -> String {
+/// `home` and `away` are (upstream id, abbreviation).
+fn play_line(home: (&str, &str), away: (&str, &str), p: &ScorerPlay) -> String {
     let pl = &p.play;
-    let team = if pl.team == g.home.id {
-        g.home.abbreviation.as_str()
-    } else if pl.team == g.away.id {
-        g.away.abbreviation.as_str()
+    let team = if pl.team == home.0 {
+        home.1
+    } else if pl.team == away.0 {
+        away.1
     } else {
         pl.team.as_str()
     };

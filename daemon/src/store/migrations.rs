@@ -52,6 +52,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0006_sink_points.sql",
         sql: include_str!("migrations/0006_sink_points.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_games_season.sql",
+        sql: include_str!("migrations/0007_games_season.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -286,9 +286,9 @@ impl Store {
             "INSERT INTO games (league, adapter, game_id, status, start_time,
                  home_id, home_abbreviation, home_name, home_score,
                  away_id, away_abbreviation, away_name, away_score,
-                 period, clock, clock_seconds, first_seen_at, updated_at, game_json)
+                 period, clock, clock_seconds, first_seen_at, updated_at, game_json, season)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?17, ?18)
+                 ?17, ?17, ?18, ?19)
              ON CONFLICT (league, adapter, game_id) DO UPDATE SET
                  status = excluded.status, start_time = excluded.start_time,
                  home_id = excluded.home_id, home_abbreviation = excluded.home_abbreviation,
@@ -297,7 +297,7 @@ impl Store {
                  away_name = excluded.away_name, away_score = excluded.away_score,
                  period = excluded.period, clock = excluded.clock,
                  clock_seconds = excluded.clock_seconds, updated_at = excluded.updated_at,
-                 game_json = excluded.game_json",
+                 game_json = excluded.game_json, season = excluded.season",
         )
         .op(OP)?
         .execute(params![
@@ -319,6 +319,7 @@ impl Store {
             game.clock_seconds,
             at,
             json,
+            game.season,
         ])
         .op(OP)?;
         if state_changed {

@@ -4,7 +4,7 @@
 use super::error::{SqlContext, StoreError};
 use super::types::GameKey;
 use super::{Store, decode, decode_game, from_millis, parse_status};
-use crate::model::{self, ScoringPlay};
+use crate::model::{self, GameStatus, ScoringPlay};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
@@ -25,8 +25,20 @@ pub struct HistoryFilter {
 pub struct HistoryRow {
     /// The game key.
     pub key: GameKey,
-    /// The game's latest snapshot.
-    pub game: model::Game,
+    /// The game's season label.
+    pub season: Option<String>,
+    /// Its start time.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Its status now.
+    pub status: GameStatus,
+    /// Home side's upstream id.
+    pub home_id: String,
+    /// Home side's abbreviation.
+    pub home: String,
+    /// Away side's upstream id.
+    pub away_id: String,
+    /// Away side's abbreviation.
+    pub away: String,
     /// The play.
     pub play: ScoringPlay,
     /// The play opened the game's scoring (lowest sequence, scored from 0-0).
@@ -121,7 +133,8 @@ impl Store {
         // `is_first`: the play scored from 0-0 and no play of its game has a lower sequence
         // (the rule of `scorers::first_play`, as an index probe that stops at the first row).
         let sql = format!(
-            "SELECT g.league, g.adapter, g.game_id, g.game_json,
+            "SELECT g.league, g.adapter, g.game_id, g.season, g.start_time, g.status,
+                 g.home_abbreviation, g.away_abbreviation, g.home_id, g.away_id,
                  CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
                      THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
                          AND f.adapter = sp.adapter AND f.game_id = sp.game_id
@@ -132,7 +145,7 @@ impl Store {
              JOIN games g ON g.league = sp.league AND g.adapter = sp.adapter
                  AND g.game_id = sp.game_id
              WHERE sp.scorer_id = ?1
-                 AND (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                 AND (?2 IS NULL OR g.season = ?2)
                  AND (?3 IS NULL OR g.league = ?3)
              ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id,
                  sp.sequence
@@ -150,16 +163,21 @@ impl Store {
                 adapter: r.get(1).op(OP)?,
                 game_id: r.get(2).op(OP)?,
             };
-            let is_first_scorer: bool = r.get(4).op(OP)?;
-            let play = RawPlay::from_row(r, 5).op(OP)?.decode(&key)?;
-            // Rows come game by game: decode a game's snapshot once.
-            let game = match out.last() {
-                Some(prev) if prev.key == key => prev.game.clone(),
-                _ => decode_game(&r.get::<_, String>(3).op(OP)?, &key)?,
-            };
+            let start: Option<i64> = r.get(4).op(OP)?;
+            let status: String = r.get(5).op(OP)?;
+            let is_first_scorer: bool = r.get(10).op(OP)?;
+            let play = RawPlay::from_row(r, 11).op(OP)?.decode(&key)?;
             out.push(HistoryRow {
+                season: r.get(3).op(OP)?,
+                start_time: start
+                    .map(|ms| from_millis(ms, "games.start_time", &key))
+                    .transpose()?,
+                status: parse_status(&status, "games.status", &key)?,
+                home: r.get(6).op(OP)?,
+                away: r.get(7).op(OP)?,
+                home_id: r.get(8).op(OP)?,
+                away_id: r.get(9).op(OP)?,
                 key,
-                game,
                 play,
                 is_first_scorer,
             });
@@ -183,8 +201,8 @@ impl Store {
         let mut stmt = conn
             .prepare_cached(
                 // Plays are summed per game from the covering scorer index first, so each
-                // game's snapshot is joined (and its season read) once, not once per play.
-                "SELECT g.league, g.adapter, g.game_id, json_extract(g.game_json, '$.season'),
+                // game is joined once, not once per play; its season is a column (0007).
+                "SELECT g.league, g.adapter, g.game_id, g.season,
                      a.n, a.points, a.first, a.sequences, g.start_time, g.status,
                      g.home_abbreviation, g.away_abbreviation
                  FROM (SELECT sp.league, sp.adapter, sp.game_id, COUNT(*) AS n,
@@ -199,7 +217,7 @@ impl Store {
                      GROUP BY sp.league, sp.adapter, sp.game_id) a
                  JOIN games g ON g.league = a.league AND g.adapter = a.adapter
                      AND g.game_id = a.game_id
-                 WHERE (?2 IS NULL OR json_extract(g.game_json, '$.season') = ?2)
+                 WHERE (?2 IS NULL OR g.season = ?2)
                      AND (?3 IS NULL OR g.league = ?3)
                  ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id
                  LIMIT ?4",

@@ -850,6 +850,7 @@ fn migration_files_are_append_only() {
         "0004_webhooks.sql 9832ef8d6216cbe1ce091e1b4060b656bee05d4aba51e49c37dd4cdd3269fe8d",
         "0005_scorers.sql ca711a0570cfbdd1900f9d44b4ed1fd2f2723f619ecacddfc7be5e2b8520d769",
         "0006_sink_points.sql 4f9786df12b7d223d8c885c784f4b0e60fa5948dd0a23f2dfc61dc90a1b2da72",
+        "0007_games_season.sql d3f4e8608c99e811164f0e0107a01f413c5ed9c95696dc5b16103ee687dd0e9f",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()
