@@ -2,9 +2,11 @@
 //! `.../players/{pid}/scored` and `/api/v1/players/{id}/scoring-history`. Each reads the store on
 //! a blocking thread and answers with the shapes of `query.rs`.
 
+use super::ScorerPlay;
 use super::query::{first_scorer_json, game_scorers, history_json, scorers_json};
 use crate::http::{ApiError, AppState, on_store};
 use crate::store::HistoryFilter;
+use crate::store::StoredGame;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -20,18 +22,27 @@ fn no_game(id: &str) -> ApiError {
     ApiError::NotFound(format!("no game with id `{id}`"))
 }
 
+/// The game `id` (in `league` when given) and its scoring plays, or 404.
+async fn game_and_plays(
+    state: &AppState,
+    id: String,
+    league: Option<String>,
+) -> Result<(StoredGame, Vec<ScorerPlay>), ApiError> {
+    let lookup = id.clone();
+    let found = on_store(&state.store, move |s| {
+        game_scorers(s, &lookup, league.as_deref())
+    })
+    .await?;
+    found.ok_or_else(|| no_game(&id))
+}
+
 /// `GET /api/v1/games/{id}/scorers`.
 pub async fn scorers(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<LeagueQuery>,
 ) -> Result<Response, ApiError> {
-    let lookup = id.clone();
-    let found = on_store(&state.store, move |s| {
-        game_scorers(s, &lookup, q.league.as_deref())
-    })
-    .await?;
-    let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
+    let (stored, plays) = game_and_plays(&state, id, q.league).await?;
     Ok(Json(scorers_json(&stored, &plays)).into_response())
 }
 
@@ -41,12 +52,7 @@ pub async fn first_scorer(
     Path(id): Path<String>,
     Query(q): Query<LeagueQuery>,
 ) -> Result<Response, ApiError> {
-    let lookup = id.clone();
-    let found = on_store(&state.store, move |s| {
-        game_scorers(s, &lookup, q.league.as_deref())
-    })
-    .await?;
-    let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
+    let (stored, plays) = game_and_plays(&state, id, q.league).await?;
     Ok(Json(first_scorer_json(&stored, &plays)).into_response())
 }
 
