@@ -231,12 +231,12 @@ fn bench(c: &mut Criterion) {
         .expect("history");
     let read = t.elapsed();
     let t = Instant::now();
-    let value = scoreline::scorers::query::history_json("nba-p3-0", None, &[], Some(&rows));
+    let history = scoreline::scorers::query::history_body("nba-p3-0", None, &[], Some(&rows));
     let built = t.elapsed();
     let t = Instant::now();
-    let body = serde_json::to_vec(&value).expect("encode");
+    let body = serde_json::to_vec(&history).expect("encode");
     println!(
-        "NBA top scorer history with plays, {} plays: store read {:.2} ms, JSON value {:.2} ms, encode {:.2} ms ({} bytes)",
+        "NBA top scorer history with plays, {} plays: store read {:.2} ms, body rows {:.2} ms, serialise {:.2} ms ({} bytes)",
         rows.len(),
         read.as_secs_f64() * 1e3,
         built.as_secs_f64() * 1e3,

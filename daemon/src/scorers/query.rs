@@ -5,6 +5,7 @@
 use super::{ScorerPlay, annotate};
 use crate::store::{HistoryFilter, HistoryGame, HistoryRow, Store, StoreError, StoredGame};
 use clap::Args;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Flags of `scoreline scorers`.
@@ -76,69 +77,113 @@ pub fn first_scorer_json(stored: &StoredGame, plays: &[ScorerPlay]) -> Value {
     })
 }
 
-/// `{"player_id", "season", "games", "plays", "points", "first_scorer_games", "history": [...]}`:
-/// one row per game (newest first) with the player's plays summed, and with `plays` given also
-/// `"scoring_plays": [...]`, each play with its game's id, league, adapter, season, start time,
-/// state and teams.
+/// One game of a player's scoring history, as the JSON answers list it.
+#[derive(Debug, Serialize)]
+struct HistoryGameOut<'a> {
+    game_id: &'a str,
+    league: &'a str,
+    adapter: &'a str,
+    season: &'a Option<String>,
+    start_time: &'a Option<chrono::DateTime<chrono::Utc>>,
+    game_state: crate::model::GameStatus,
+    home: &'a str,
+    away: &'a str,
+    plays: u32,
+    points: u32,
+    first_scorer: bool,
+    sequences: &'a [u32],
+}
+
+/// One play of a player's scoring history: the play's fields, then its game's.
+#[derive(Debug, Serialize)]
+struct HistoryPlayOut<'a> {
+    #[serde(flatten)]
+    play: &'a crate::model::ScoringPlay,
+    is_first_scorer: bool,
+    game_id: &'a str,
+    league: &'a str,
+    adapter: &'a str,
+    season: &'a Option<String>,
+    start_time: &'a Option<chrono::DateTime<chrono::Utc>>,
+    game_state: crate::model::GameStatus,
+    home: &'a str,
+    away: &'a str,
+}
+
+/// A player's scoring history: `{"player_id", "season", "games", "plays", "points",
+/// "first_scorer_games", "history": [...]}` plus `"scoring_plays": [...]` when `plays` are given.
+/// Serialised straight into the response body (no intermediate JSON value per play).
+#[derive(Debug, Serialize)]
+pub struct HistoryBody<'a> {
+    player_id: &'a str,
+    season: Option<&'a str>,
+    games: usize,
+    plays: u64,
+    points: u64,
+    first_scorer_games: usize,
+    history: Vec<HistoryGameOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scoring_plays: Option<Vec<HistoryPlayOut<'a>>>,
+}
+
+/// The history body of `player_id` from the per-game rows and, optionally, every play.
+pub fn history_body<'a>(
+    player_id: &'a str,
+    season: Option<&'a str>,
+    games: &'a [HistoryGame],
+    plays: Option<&'a [HistoryRow]>,
+) -> HistoryBody<'a> {
+    HistoryBody {
+        player_id,
+        season,
+        games: games.len(),
+        plays: games.iter().map(|h| u64::from(h.plays)).sum(),
+        points: games.iter().map(|h| u64::from(h.points)).sum(),
+        first_scorer_games: games.iter().filter(|h| h.first).count(),
+        history: games
+            .iter()
+            .map(|h| HistoryGameOut {
+                game_id: &h.key.game_id,
+                league: &h.key.league,
+                adapter: &h.key.adapter,
+                season: &h.season,
+                start_time: &h.start_time,
+                game_state: h.status,
+                home: &h.home,
+                away: &h.away,
+                plays: h.plays,
+                points: h.points,
+                first_scorer: h.first,
+                sequences: &h.sequences,
+            })
+            .collect(),
+        scoring_plays: plays.map(|rows| {
+            rows.iter()
+                .map(|r| HistoryPlayOut {
+                    play: &r.play,
+                    is_first_scorer: r.is_first_scorer,
+                    game_id: &r.key.game_id,
+                    league: &r.key.league,
+                    adapter: &r.key.adapter,
+                    season: &r.season,
+                    start_time: &r.start_time,
+                    game_state: r.status,
+                    home: &r.home,
+                    away: &r.away,
+                })
+                .collect()
+        }),
+    }
+}
+
+/// [`history_body`] as a JSON value (the CLI reads fields from it).
 pub fn history_json(
     player_id: &str,
     season: Option<&str>,
     games: &[HistoryGame],
     plays: Option<&[HistoryRow]>,
 ) -> Value {
-    let history: Vec<Value> = games
-        .iter()
-        .map(|h| {
-            json!({
-                "game_id": h.key.game_id,
-                "league": h.key.league,
-                "adapter": h.key.adapter,
-                "season": h.season,
-                "start_time": h.start_time,
-                "game_state": h.status,
-                "home": h.home,
-                "away": h.away,
-                "plays": h.plays,
-                "points": h.points,
-                "first_scorer": h.first,
-                "sequences": h.sequences,
-            })
-        })
-        .collect();
-    let mut out = json!({
-        "player_id": player_id,
-        "season": season,
-        "games": games.len(),
-        "plays": games.iter().map(|h| u64::from(h.plays)).sum::<u64>(),
-        "points": games.iter().map(|h| u64::from(h.points)).sum::<u64>(),
-        "first_scorer_games": games.iter().filter(|h| h.first).count(),
-        "history": history,
-    });
-    if let (Some(rows), Value::Object(m)) = (plays, &mut out) {
-        let plays: Vec<Value> = rows
-            .iter()
-            .map(|r| {
-                let mut v = serde_json::to_value(ScorerPlay {
-                    play: r.play.clone(),
-                    is_first_scorer: r.is_first_scorer,
-                })
-                .unwrap_or(Value::Null);
-                if let Value::Object(m) = &mut v {
-                    m.insert("game_id".into(), json!(r.key.game_id));
-                    m.insert("league".into(), json!(r.key.league));
-                    m.insert("adapter".into(), json!(r.key.adapter));
-                    m.insert("season".into(), json!(r.season));
-                    m.insert("start_time".into(), json!(r.start_time));
-                    m.insert("game_state".into(), json!(r.status));
-                    m.insert("home".into(), json!(r.home));
-                    m.insert("away".into(), json!(r.away));
-                }
-                v
-            })
-            .collect();
-        m.insert("scoring_plays".into(), Value::Array(plays));
-    }
-    out
+    serde_json::to_value(history_body(player_id, season, games, plays)).unwrap_or(Value::Null)
 }
 
 /// Read the game and its annotated plays.

@@ -3,7 +3,7 @@
 //! a blocking thread and answers with the shapes of `query.rs`.
 
 use super::ScorerPlay;
-use super::query::{first_scorer_json, game_scorers, history_json, scorers_json};
+use super::query::{first_scorer_json, game_scorers, history_body, scorers_json};
 use crate::http::{ApiError, AppState, on_store};
 use crate::store::HistoryFilter;
 use crate::store::StoredGame;
@@ -112,7 +112,7 @@ pub async fn history(
         Ok((games, plays))
     })
     .await?;
-    Ok(Json(history_json(
+    Ok(Json(history_body(
         &player,
         season.as_deref(),
         &games,
