@@ -212,6 +212,7 @@ fn bench(c: &mut Criterion) {
         fetcher: None,
         plugins: None,
         sinks: Default::default(),
+        reloader: None,
         adapters: Arc::new(vec![]),
         admin_token: None,
     });

@@ -36,6 +36,8 @@ pub struct AppState {
     pub plugins: Option<crate::swap::Swapper>,
     /// Names of the configured `[[sinks]]` (their pending points are in `/health`).
     pub sinks: Arc<Vec<String>>,
+    /// Config reload (`POST /admin/reload`); none outside `scoreline run`.
+    pub reloader: Option<crate::reload::Reloader>,
 }
 
 /// An adapter as `/health` lists it.
@@ -99,6 +101,7 @@ impl IntoResponse for ApiError {
 pub fn app(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/status", get(admin_status))
+        .route("/admin/reload", post(crate::reload::route))
         .route(
             "/admin/webhooks",
             get(crate::webhooks::admin::list).post(crate::webhooks::admin::create),

@@ -21,6 +21,7 @@ pub mod plugin_kit;
 pub mod poller;
 pub mod query;
 pub mod registry;
+pub mod reload;
 pub mod runtime;
 pub mod sandbox;
 pub mod scheduler;

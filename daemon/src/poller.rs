@@ -177,19 +177,7 @@ impl LeaguePoller {
     ) -> Result<LeaguePoller, StoreError> {
         let slot: AdapterHandle = adapter.into();
         let adapter = slot.current();
-        let suggested = adapter.info().cadence;
-        let secs = |o: Option<std::time::Duration>, s: u32| {
-            o.and_then(|d| Duration::from_std(d).ok())
-                .unwrap_or_else(|| Duration::seconds(i64::from(s.max(1))))
-        };
-        let c = &league.cadence;
-        let cadence = Cadence {
-            idle: secs(c.idle, suggested.idle_secs),
-            pregame: secs(c.pregame, suggested.pregame_secs),
-            live: secs(c.live, suggested.live_secs),
-            settle: secs(c.settle, suggested.settle_secs),
-            pregame_window: Duration::from_std(c.pregame_window).unwrap_or(Duration::minutes(30)),
-        };
+        let cadence = cadence_of(&league, &adapter);
         // Warm restart: validation and the diff continue from the last committed snapshot and
         // the stored scoring plays of every game, so no old fact gets a new event.
         let mut games = BTreeMap::new();
@@ -217,6 +205,21 @@ impl LeaguePoller {
             rounds: 0,
             rejected: 0,
         })
+    }
+
+    /// Take a reloaded configuration of this league (same key and adapter): its options, time
+    /// zone, teams and cadence apply from the next round. A shorter cadence brings the next round
+    /// forward; a longer one never delays a round already planned.
+    pub fn reconfigure(&mut self, league: LeagueConfig, now: DateTime<Utc>) {
+        self.league = league;
+        self.cadence = cadence_of(&self.league, &self.adapter);
+        self.next_at = self.next_at.min(self.decide(now).next_at);
+        tracing::info!(league = %self.league.key, next_poll = %self.next_at, "league configuration reloaded");
+    }
+
+    /// The cadence in force (the config's overrides over the adapter's suggestion).
+    pub fn cadence(&self) -> &Cadence {
+        &self.cadence
     }
 
     /// The content hash of the adapter version the last round ran on.
@@ -659,7 +662,18 @@ impl LeaguePoller {
     }
 
     /// Poll on `clock` until `shutdown` turns true; a round in progress finishes first.
-    pub async fn run(mut self, clock: Arc<dyn Clock>, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self, clock: Arc<dyn Clock>, shutdown: watch::Receiver<bool>) {
+        self.run_following(clock, shutdown, None).await;
+    }
+
+    /// [`run`](Self::run), taking each configuration `updates` publishes (a config reload)
+    /// between rounds; a round in progress finishes on the configuration it started with.
+    pub async fn run_following(
+        mut self,
+        clock: Arc<dyn Clock>,
+        mut shutdown: watch::Receiver<bool>,
+        mut updates: Option<watch::Receiver<LeagueConfig>>,
+    ) {
         loop {
             if *shutdown.borrow() {
                 break;
@@ -670,12 +684,45 @@ impl LeaguePoller {
                 continue;
             }
             let wait = clock.real_wait((self.next_at - now).to_std().unwrap_or_default());
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => {}
+            let update = async {
+                match updates.as_mut() {
+                    Some(rx) => rx.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            let reconfigure = tokio::select! {
+                _ = tokio::time::sleep(wait) => None,
+                _ = shutdown.changed() => None,
+                open = update => Some(open),
+            };
+            match (reconfigure, updates.as_mut()) {
+                (Some(true), Some(rx)) => {
+                    let league = rx.borrow_and_update().clone();
+                    self.reconfigure(league, clock.now());
+                }
+                // The sender is gone: nothing more will come.
+                (Some(false), _) => updates = None,
+                _ => {}
             }
         }
         tracing::info!(league = %self.league.key, "poller stopped");
+    }
+}
+
+/// The cadence of `league` on `adapter`: the config's overrides, else the adapter's suggestion.
+fn cadence_of(league: &LeagueConfig, adapter: &Adapter) -> Cadence {
+    let suggested = adapter.info().cadence;
+    let secs = |o: Option<std::time::Duration>, s: u32| {
+        o.and_then(|d| Duration::from_std(d).ok())
+            .unwrap_or_else(|| Duration::seconds(i64::from(s.max(1))))
+    };
+    let c = &league.cadence;
+    Cadence {
+        idle: secs(c.idle, suggested.idle_secs),
+        pregame: secs(c.pregame, suggested.pregame_secs),
+        live: secs(c.live, suggested.live_secs),
+        settle: secs(c.settle, suggested.settle_secs),
+        pregame_window: Duration::from_std(c.pregame_window).unwrap_or(Duration::minutes(30)),
     }
 }
 

@@ -9,11 +9,13 @@ use crate::emulator::Emulator;
 use crate::fetch::recording::{Recorder, RecordingError, Replay};
 use crate::fetch::{Fetcher, Upstream};
 use crate::http::{self, AdapterSummary, AppState};
-use crate::poller::{LeaguePoller, StatusBoard};
+use crate::poller::StatusBoard;
 use crate::registry::Registry;
+use crate::reload::{Fleet, PollerDeps, Reloader};
 use crate::sandbox::{LoadError, Sandbox};
 use crate::store::{Store, StoreError};
-use crate::swap::{AdapterHandle, AdapterSlot, Swapper};
+use crate::swap::{AdapterSlot, Swapper};
+use crate::webhooks::ConfigSubscriptions;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -137,52 +139,36 @@ pub async fn run(
     let status = StatusBoard::default();
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let mut leagues = Vec::new();
-    let now = clock.now();
     // One slot per loaded adapter: pollers read the current version from it each round, and the
     // swapper replaces it (file watch, admin API) without a restart.
-    let slots: BTreeMap<String, AdapterHandle> = registry
-        .iter()
-        .map(|a| (a.info().name.clone(), AdapterSlot::new(a.clone())))
-        .collect();
-    let mut served: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let slots = registry.iter().map(|a| AdapterSlot::new(a.clone()));
+    let swapper = Swapper::new(
+        sandbox.clone(),
+        config.plugin_dir.clone(),
+        slots,
+        BTreeMap::new(),
+    );
+    let deps = PollerDeps {
+        swapper: swapper.clone(),
+        fetcher: fetcher.clone(),
+        store: store.clone(),
+        status: status.clone(),
+        clock: clock.clone(),
+    };
+    let mut fleet = Fleet::new(deps.clone());
     for league in &config.leagues {
-        let (Some(adapter), Some(slot)) =
-            (registry.get(&league.adapter), slots.get(&league.adapter))
-        else {
-            tracing::error!(league = %league.key, adapter = %league.adapter, "adapter not loaded; league skipped");
-            continue;
-        };
-        if !adapter.serves(&league.key) {
-            tracing::error!(league = %league.key, adapter = %league.adapter, "adapter does not serve this league; skipped");
-            continue;
+        match deps.prepare(league) {
+            Ok(poller) => fleet.launch(poller, league.clone()),
+            Err(problem) => tracing::error!("{problem}; league skipped"),
         }
-        served
-            .entry(league.adapter.clone())
-            .or_default()
-            .push(league.key.clone());
-        let poller = LeaguePoller::new(
-            league.clone(),
-            slot.clone(),
-            fetcher.clone(),
-            store.clone(),
-            status.clone(),
-            now,
-        )?;
-        leagues.push(league.key.clone());
-        tasks.spawn(poller.run(clock.clone(), stop_rx.clone()));
     }
+    let leagues = fleet.leagues();
     if leagues.is_empty() {
         return Err(RunError::NothingToPoll(
             "no enabled league has a loaded adapter that serves it".into(),
         ));
     }
-    let swapper = Swapper::new(
-        sandbox.clone(),
-        config.plugin_dir.clone(),
-        slots.into_values(),
-        served,
-    );
+    swapper.set_leagues(fleet.served());
     match crate::swap::watch::spawn(
         swapper.clone(),
         &config.plugin_dir,
@@ -216,13 +202,17 @@ pub async fn run(
         &sink_stop_rx,
         &mut sink_tasks,
     )?;
+    let subscriptions = ConfigSubscriptions::new(config.webhooks.clone());
     tasks.spawn(crate::webhooks::start(
         store.clone(),
-        config.webhooks.clone(),
+        subscriptions.clone(),
         clock.clone(),
         crate::webhooks::WorkerOptions::default(),
         stop_rx.clone(),
     )?);
+    // The pollers belong to the reloader from here: SIGHUP and POST /admin/reload change them.
+    let reloader = Reloader::new(config.clone(), fleet, subscriptions);
+    tasks.spawn(crate::reload::on_sighup(reloader.clone(), stop_rx.clone()));
 
     let mut http_addr = None;
     let mut http_task = None;
@@ -251,6 +241,7 @@ pub async fn run(
             ),
             admin_token: config.http.admin_token.as_deref().map(Arc::from),
             plugins: Some(swapper.clone()),
+            reloader: Some(reloader.clone()),
             sinks: Arc::new(config.sinks.iter().map(|s| s.name.clone()).collect()),
         };
         let mut rx = stop_rx.clone();
@@ -270,13 +261,14 @@ pub async fn run(
     stop.await;
     tracing::info!("shutting down: letting pollers finish their round");
     let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
+    let started = tokio::time::Instant::now();
+    reloader.shutdown(SHUTDOWN_GRACE).await;
+    let left = SHUTDOWN_GRACE.saturating_sub(started.elapsed());
+    let drained =
+        tokio::time::timeout(left, async { while tasks.join_next().await.is_some() {} }).await;
     if drained.is_err() {
         tracing::warn!(
-            "pollers did not stop within {:?}; aborting them",
+            "background tasks did not stop within {:?}; aborting them",
             SHUTDOWN_GRACE
         );
         tasks.abort_all();

@@ -101,6 +101,7 @@ fn state() -> AppState {
         fetcher: None,
         plugins: None,
         sinks: Default::default(),
+        reloader: None,
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),
@@ -308,6 +309,7 @@ async fn health_shows_pending_points_per_sink() {
     let app = scoreline::http::app(AppState {
         store,
         sinks: Arc::new(vec!["influx".to_owned()]),
+        reloader: None,
         ..base
     });
     let (code, body) = call(&app, "/health", None).await;

@@ -14,6 +14,7 @@ mod influx;
 mod metrics;
 mod openapi;
 mod plugin_kit;
+mod reload;
 mod replay;
 mod sandbox;
 mod schedule;

@@ -73,6 +73,7 @@ async fn metrics_count_what_the_pollers_did() {
         fetcher: None,
         plugins: None,
         sinks: Arc::new(Vec::new()),
+        reloader: None,
     };
     let game = staggered(&rig.emulator, "nhl", 0);
     let before = scrape(state.clone()).await;

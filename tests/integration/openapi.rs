@@ -30,6 +30,7 @@ fn state() -> AppState {
         fetcher: None,
         plugins: None,
         sinks: Arc::new(Vec::new()),
+        reloader: None,
     }
 }
 
@@ -155,5 +156,5 @@ async fn every_documented_operation_is_served_by_its_handler() {
             called += 1;
         }
     }
-    assert_eq!(called, 20);
+    assert_eq!(called, 21);
 }

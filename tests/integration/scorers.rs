@@ -55,6 +55,7 @@ fn app(store: &Store) -> axum::Router {
         fetcher: None,
         plugins: None,
         sinks: Default::default(),
+        reloader: None,
         adapters: Arc::new(vec![]),
         admin_token: None,
     })

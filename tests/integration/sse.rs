@@ -30,6 +30,7 @@ async fn serve(
         fetcher: None,
         plugins: None,
         sinks: Default::default(),
+        reloader: None,
         adapters: Arc::new(vec![]),
         admin_token: None,
     };

@@ -330,6 +330,7 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
         fetcher: None,
         plugins: Some(swapper),
         sinks: Arc::new(Vec::new()),
+        reloader: None,
     });
     let t = Some(TOKEN);
 

@@ -667,6 +667,7 @@ async fn admin_api_adds_lists_and_deletes_subscriptions() {
         fetcher: None,
         plugins: None,
         sinks: Default::default(),
+        reloader: None,
     });
     // A config subscription (disabled, so it sends nothing) mirrored by the worker at start.
     let from_config = sub(SubscriptionSpec {

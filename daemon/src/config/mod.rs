@@ -436,7 +436,7 @@ pub fn parse_age(text: &str) -> Result<Option<Duration>, String> {
 }
 
 /// Upstream HTTP policy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
     /// Whole-request timeout.
     pub timeout: Duration,
@@ -497,7 +497,7 @@ pub enum Override {
 }
 
 /// The HTTP API.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpConfig {
     /// Serve at all.
     pub enabled: bool,
@@ -531,7 +531,7 @@ pub struct EmulatorConfig {
 }
 
 /// One followed league.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LeagueConfig {
     /// League key.
     pub key: String,

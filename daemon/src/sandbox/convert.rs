@@ -7,7 +7,7 @@ use crate::model;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Bounds on what one call may return.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputLimits {
     /// Games in one scoreboard or schedule.
     pub max_games: usize,

@@ -42,7 +42,7 @@ const KEEP_RESIDENT_BYTES: usize = 32 << 20;
 const GUEST_STDERR_BYTES: usize = 4096;
 
 /// Limits applied to every adapter call.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SandboxConfig {
     /// Linear memory cap per call, in bytes.
     pub memory_bytes: usize,

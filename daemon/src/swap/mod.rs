@@ -241,8 +241,8 @@ struct SwapperInner {
     sandbox: Sandbox,
     plugin_dir: PathBuf,
     slots: BTreeMap<String, AdapterHandle>,
-    /// The configured leagues each adapter must keep serving.
-    leagues: BTreeMap<String, Vec<String>>,
+    /// The configured leagues each adapter must keep serving (a config reload replaces them).
+    leagues: Mutex<BTreeMap<String, Vec<String>>>,
     /// One swap at a time, so two reloads of one file never interleave.
     busy: Mutex<()>,
 }
@@ -264,7 +264,7 @@ impl Swapper {
                     .into_iter()
                     .map(|s| (s.name().to_owned(), s))
                     .collect(),
-                leagues,
+                leagues: Mutex::new(leagues),
                 busy: Mutex::new(()),
             }),
         }
@@ -281,6 +281,11 @@ impl Swapper {
     /// Every adapter's summary, by name.
     pub fn list(&self) -> Vec<SlotSummary> {
         self.inner.slots.values().map(|s| s.summary()).collect()
+    }
+
+    /// Replace the configured leagues each adapter must keep serving (after a config reload).
+    pub fn set_leagues(&self, leagues: BTreeMap<String, Vec<String>>) {
+        *lock(&self.inner.leagues) = leagues;
     }
 
     /// The file `name` is loaded from: `<plugin_dir>/<name>.wasm`.
@@ -382,7 +387,11 @@ impl Swapper {
         if info.name != name {
             return Err(format!("its info() names it `{}`, not `{name}`", info.name));
         }
-        for league in self.inner.leagues.get(name).into_iter().flatten() {
+        let leagues = lock(&self.inner.leagues)
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        for league in &leagues {
             if !adapter.serves(league) {
                 return Err(format!(
                     "it no longer serves the configured league `{league}`"

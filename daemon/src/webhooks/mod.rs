@@ -17,7 +17,7 @@ pub mod target;
 pub mod worker;
 
 pub use subscription::{Secret, Source, SpecError, Subscription, SubscriptionSpec};
-pub use worker::{WorkerOptions, start};
+pub use worker::{ConfigSubscriptions, WorkerOptions, start};
 
 use crate::store::StoreError;
 

@@ -12,6 +12,7 @@ use super::{WebhookError, sign};
 use crate::clock::Clock;
 use crate::events::{EventFilter, EventType, LoggedEvent};
 use crate::store::{AttemptRecord, Delivery, DeliveryState, NewDelivery, Store, StoreError};
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -59,24 +60,64 @@ impl Default for WorkerOptions {
 /// cooldown is a week).
 const HISTORY: chrono::Duration = chrono::Duration::days(8);
 
-/// Prepare the worker: mirror the config's subscriptions into the store (so the admin API lists
-/// them and refuses to change them), load what was sent recently (cooldowns, daily limits) and
-/// build the HTTP clients. The returned future runs until `shutdown` turns true.
+/// The config file's subscriptions, as the worker reads them on every look at the log. A config
+/// reload [`replace`](Self::replace)s them: events not yet turned into deliveries go to the new
+/// set; deliveries already committed keep their subscription.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSubscriptions(Arc<ArcSwap<Vec<Subscription>>>);
+
+impl ConfigSubscriptions {
+    /// A shared list holding `subs`.
+    pub fn new(subs: Vec<Subscription>) -> ConfigSubscriptions {
+        ConfigSubscriptions(Arc::new(ArcSwap::from_pointee(subs)))
+    }
+
+    /// The list in force.
+    pub fn current(&self) -> Arc<Vec<Subscription>> {
+        self.0.load_full()
+    }
+
+    /// Mirror `subs` into the store (so the admin API lists them and refuses to change them),
+    /// then put them in force. Blocking (one store transaction). Returns the names of
+    /// subscriptions added through the API that a config one of the same name took over.
+    pub fn replace(
+        &self,
+        store: &Store,
+        subs: Vec<Subscription>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, WebhookError> {
+        let mirror: Vec<(String, String)> = subs
+            .iter()
+            .map(|s| Ok((s.name.clone(), serde_json::to_string(&s.spec.redacted())?)))
+            .collect::<Result<_, serde_json::Error>>()?;
+        let taken = store.sync_config_webhooks(&mirror, now)?;
+        for name in &taken {
+            tracing::warn!(subscription = %name, "webhook subscription added through the API is replaced by the config's of the same name");
+        }
+        self.0.store(Arc::new(subs));
+        Ok(taken)
+    }
+}
+
+impl From<Vec<Subscription>> for ConfigSubscriptions {
+    fn from(subs: Vec<Subscription>) -> Self {
+        ConfigSubscriptions::new(subs)
+    }
+}
+
+/// Prepare the worker: mirror the config's subscriptions into the store, load what was sent
+/// recently (cooldowns, daily limits) and build the HTTP clients. The returned future runs until
+/// `shutdown` turns true.
 pub fn start(
     store: Store,
-    config: Vec<Subscription>,
+    config: impl Into<ConfigSubscriptions>,
     clock: Arc<dyn Clock>,
     options: WorkerOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<impl Future<Output = ()> + Send + 'static, WebhookError> {
     let now = clock.now();
-    let mirror: Vec<(String, String)> = config
-        .iter()
-        .map(|s| Ok((s.name.clone(), serde_json::to_string(&s.spec.redacted())?)))
-        .collect::<Result<_, serde_json::Error>>()?;
-    for name in store.sync_config_webhooks(&mirror, now)? {
-        tracing::warn!(subscription = %name, "webhook subscription added through the API is replaced by the config's of the same name");
-    }
+    let config: ConfigSubscriptions = config.into();
+    config.replace(&store, config.current().to_vec(), now)?;
     let mut quotas = Quotas::default();
     for (sub, game, kind, at) in store.webhook_history(now - HISTORY)? {
         if let Ok(kind) = kind.parse::<EventType>() {
@@ -88,7 +129,7 @@ pub fn start(
         sender: Sender::new(options.timeout)?,
         committed: store.watch_events(),
         store,
-        config: Arc::new(config),
+        config,
         clock,
         options,
         quotas: Arc::new(Mutex::new(quotas)),
@@ -104,7 +145,7 @@ struct Worker {
     store: Store,
     /// Wakes the worker as soon as events are committed, so a new event waits for no poll.
     committed: watch::Receiver<i64>,
-    config: Arc<Vec<Subscription>>,
+    config: ConfigSubscriptions,
     clock: Arc<dyn Clock>,
     options: WorkerOptions,
     sender: Sender,
@@ -123,7 +164,7 @@ struct Tick {
 impl Worker {
     async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         tracing::info!(
-            config_subscriptions = self.config.len(),
+            config_subscriptions = self.config.current().len(),
             "webhook worker started"
         );
         loop {
@@ -187,7 +228,7 @@ impl Worker {
             .max_in_flight
             .saturating_sub(self.in_flight.len());
         let store = self.store.clone();
-        let config = self.config.clone();
+        let config = self.config.current();
         let quotas = self.quotas.clone();
         let batch = self.options.batch;
         let exclude = self.in_flight.clone();
