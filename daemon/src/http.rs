@@ -26,7 +26,8 @@ pub struct AppState {
     pub store: Store,
     /// League pollers' status.
     pub status: StatusBoard,
-    /// Loaded adapters: name, version, hash.
+    /// Adapters loaded at start: name, version, hash. `/health` lists the swapper's current
+    /// versions instead when there is one ([`AppState::adapters_now`]).
     pub adapters: Arc<Vec<AdapterSummary>>,
     /// Bearer token for `/admin`; `None` disables the admin routes.
     pub admin_token: Option<Arc<str>>,
@@ -36,6 +37,44 @@ pub struct AppState {
     pub plugins: Option<crate::swap::Swapper>,
     /// Names of the configured `[[sinks]]` (their pending points are in `/health`).
     pub sinks: Arc<Vec<String>>,
+    /// The configured leagues (adapter, zone, `[leagues.teams]`), for `POST /admin/schedule`.
+    pub leagues: Arc<Vec<crate::config::LeagueConfig>>,
+}
+
+impl AppState {
+    /// A state over `store` and nothing else: no pollers, adapters, upstream client, swapper,
+    /// sinks or leagues, and the admin routes closed (no token). Fill in the rest with struct
+    /// update syntax (`AppState { admin_token, ..AppState::new(store) }`).
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            status: StatusBoard::default(),
+            adapters: Arc::new(Vec::new()),
+            admin_token: None,
+            fetcher: None,
+            plugins: None,
+            sinks: Arc::new(Vec::new()),
+            leagues: Arc::new(Vec::new()),
+        }
+    }
+
+    /// The adapters serving now: the swapper's current versions when there is one (so a hot
+    /// swap shows at once), else the list taken at start.
+    pub fn adapters_now(&self) -> Vec<AdapterSummary> {
+        match &self.plugins {
+            Some(swapper) => swapper
+                .list()
+                .into_iter()
+                .map(|s| AdapterSummary {
+                    name: s.name,
+                    version: s.version,
+                    sha256: s.sha256,
+                    leagues: s.leagues,
+                })
+                .collect(),
+            None => self.adapters.as_ref().clone(),
+        }
+    }
 }
 
 /// An adapter as `/health` lists it.
@@ -321,7 +360,7 @@ async fn health(State(state): State<AppState>) -> Response {
             "breakers_not_closed": open,
             "cache": { "bytes": cache_bytes, "entries": cache_entries },
         },
-        "adapters": *state.adapters,
+        "adapters": state.adapters_now(),
         "sinks": sinks,
         "scoring_quality": quality_json,
     });
@@ -397,5 +436,5 @@ async fn admin_status(State(state): State<AppState>) -> Json<serde_json::Value> 
         .read()
         .map(|b| b.values().cloned().collect())
         .unwrap_or_default();
-    Json(json!({ "leagues": leagues, "adapters": *state.adapters }))
+    Json(json!({ "leagues": leagues, "adapters": state.adapters_now() }))
 }

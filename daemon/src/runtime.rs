@@ -252,6 +252,7 @@ pub async fn run(
             admin_token: config.http.admin_token.as_deref().map(Arc::from),
             plugins: Some(swapper.clone()),
             sinks: Arc::new(config.sinks.iter().map(|s| s.name.clone()).collect()),
+            leagues: Arc::new(config.leagues.clone()),
         };
         let mut rx = stop_rx.clone();
         let shutdown = async move {

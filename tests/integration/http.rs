@@ -96,11 +96,7 @@ fn state() -> AppState {
         },
     );
     AppState {
-        store,
         status,
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),
@@ -108,6 +104,7 @@ fn state() -> AppState {
             leagues: vec!["nfl".into(), "nba".into()],
         }]),
         admin_token: Some(Arc::from(TOKEN)),
+        ..AppState::new(store)
     }
 }
 

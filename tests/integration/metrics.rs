@@ -11,7 +11,6 @@ use axum::http::{Request, StatusCode, header};
 use scoreline::emulator::Fault;
 use scoreline::http::AppState;
 use scoreline::store::Store;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 /// The sum of the samples of `name` whose labels include every pair of `labels`.
@@ -66,13 +65,8 @@ async fn metrics_count_what_the_pollers_did() {
     )
     .await;
     let state = AppState {
-        store: rig.store.clone(),
         status: rig.status.clone(),
-        adapters: Arc::new(Vec::new()),
-        admin_token: None,
-        fetcher: None,
-        plugins: None,
-        sinks: Arc::new(Vec::new()),
+        ..AppState::new(rig.store.clone())
     };
     let game = staggered(&rig.emulator, "nhl", 0);
     let before = scrape(state.clone()).await;

@@ -7,7 +7,6 @@ use crate::util;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use scoreline::http::AppState;
-use scoreline::poller::StatusBoard;
 use scoreline::store::Store;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -23,13 +22,8 @@ fn document() -> Value {
 
 fn state() -> AppState {
     AppState {
-        store: Store::open_in_memory().unwrap(),
-        status: StatusBoard::default(),
-        adapters: Arc::new(Vec::new()),
         admin_token: Some(Arc::from(TOKEN)),
-        fetcher: None,
-        plugins: None,
-        sinks: Arc::new(Vec::new()),
+        ..AppState::new(Store::open_in_memory().unwrap())
     }
 }
 

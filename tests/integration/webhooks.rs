@@ -14,7 +14,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use scoreline::clock::SystemClock;
 use scoreline::events::{Event, EventType};
 use scoreline::http::{AppState, app};
-use scoreline::poller::StatusBoard;
 use scoreline::store::{DeliveryCounts, DeliveryState, Store};
 use scoreline::webhooks::policy::{FailureRule, Quotas};
 use scoreline::webhooks::worker::{active_subscriptions, plan};
@@ -660,13 +659,8 @@ async fn admin_api_adds_lists_and_deletes_subscriptions() {
     let (r, url) = receiver().await;
     let store = Store::open_in_memory().unwrap();
     let app = app(AppState {
-        store: store.clone(),
-        status: StatusBoard::default(),
-        adapters: Arc::new(vec![]),
         admin_token: Some(Arc::from(TOKEN)),
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
+        ..AppState::new(store.clone())
     });
     // A config subscription (disabled, so it sends nothing) mirrored by the worker at start.
     let from_config = sub(SubscriptionSpec {
