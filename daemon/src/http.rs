@@ -139,6 +139,12 @@ pub fn app(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/status", get(admin_status))
         .route(
+            "/admin/schedule",
+            post(crate::schedule_ingest::upload).layer(DefaultBodyLimit::max(
+                crate::schedule_ingest::MAX_SCHEDULE_BYTES,
+            )),
+        )
+        .route(
             "/admin/webhooks",
             get(crate::webhooks::admin::list).post(crate::webhooks::admin::create),
         )

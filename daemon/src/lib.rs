@@ -24,6 +24,7 @@ pub mod registry;
 pub mod runtime;
 pub mod sandbox;
 pub mod scheduler;
+pub mod schedule_ingest;
 pub mod scorers;
 pub mod store;
 pub mod swap;
