@@ -258,10 +258,25 @@ mod tests {
             (Some("xml"), None, "", Err(())),
             (None, Some("text/csv; charset=utf-8"), "{", Ok(Format::Csv)),
             (None, Some("application/json"), "date", Ok(Format::Json)),
-            (None, Some("application/vnd.x+json"), "date", Ok(Format::Json)),
+            (
+                None,
+                Some("application/vnd.x+json"),
+                "date",
+                Ok(Format::Json),
+            ),
             (None, None, "\u{feff}  \n[{\"date\": 1}]", Ok(Format::Json)),
-            (None, Some("text/plain"), "{\"games\": []}", Ok(Format::Json)),
-            (None, None, "date,time,home_team,away_team\n", Ok(Format::Csv)),
+            (
+                None,
+                Some("text/plain"),
+                "{\"games\": []}",
+                Ok(Format::Json),
+            ),
+            (
+                None,
+                None,
+                "date,time,home_team,away_team\n",
+                Ok(Format::Csv),
+            ),
         ];
         for (format, ctype, body, want) in cases {
             let got = upload_format(format, ctype, body.as_bytes()).map_err(|_| ());
@@ -279,11 +294,21 @@ mod tests {
             cadence: Default::default(),
             teams: Vec::new(),
         }];
-        let (l, zone) = resolve(&leagues, "nhl", None).map_err(|e| e.to_string()).unwrap();
-        assert_eq!((l.key.as_str(), zone), ("nhl", chrono_tz::America::New_York));
+        let (l, zone) = resolve(&leagues, "nhl", None)
+            .map_err(|e| e.to_string())
+            .unwrap();
+        assert_eq!(
+            (l.key.as_str(), zone),
+            ("nhl", chrono_tz::America::New_York)
+        );
         let (_, zone) = resolve(&leagues, "nhl", Some("Europe/Paris")).unwrap();
         assert_eq!(zone, chrono_tz::Europe::Paris);
-        let err = |key, tz| resolve(&leagues, key, tz).map(|_| ()).unwrap_err().to_string();
+        let err = |key, tz| {
+            resolve(&leagues, key, tz)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             err("nba", None),
             "league `nba` is not an enabled league of the config"
