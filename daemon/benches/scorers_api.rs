@@ -14,10 +14,8 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use scoreline::http::AppState;
 use scoreline::model::{Competitor, Game, GameStatus, ScoringPlay};
-use scoreline::poller::StatusBoard;
 use scoreline::store::{GameKey, Store};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
 
@@ -206,16 +204,7 @@ fn bench(c: &mut Criterion) {
         health.size_bytes / 1_000_000,
         seeded.elapsed().as_secs_f64()
     );
-    let app = scoreline::http::app(AppState {
-        store: store.clone(),
-        status: StatusBoard::default(),
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
-        reloader: None,
-        adapters: Arc::new(vec![]),
-        admin_token: None,
-    });
+    let app = scoreline::http::app(AppState::new(store.clone()));
     // Where the time of the biggest answer goes: the store read, the JSON value, the bytes.
     let t = Instant::now();
     let games = store

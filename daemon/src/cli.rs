@@ -3,7 +3,7 @@
 
 use crate::backfill::{self, BackfillError, DayReport};
 use crate::clock::{Clock, ScaledClock, SystemClock};
-use crate::config::{Config, ConfigError, LeagueConfig};
+use crate::config::{Config, ConfigError};
 use crate::fetch::recording::Replay;
 use crate::ingest::{self, IngestError};
 use crate::model::GameStatus;
@@ -12,6 +12,7 @@ use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
 use crate::runtime::{self, RunError, RunOptions};
 use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
+use crate::schedule_ingest;
 use crate::store::{GameFilter, Store, StoreError};
 use crate::upcoming::{self, LeagueUpcoming};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -370,15 +371,12 @@ pub enum CliError {
     /// A webhooks command failed.
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
-    /// A league named on the command line is not configured.
-    #[error("league `{0}` is not an enabled league of the config")]
-    UnknownLeague(String),
-    /// `--timezone` is not an IANA zone.
-    #[error("`{0}` is not an IANA time zone")]
-    Zone(String),
     /// A schedule file was refused; nothing was written.
     #[error(transparent)]
     Ingest(#[from] IngestError),
+    /// A schedule was not written (unknown league or zone, bad rows, the store).
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule_ingest::ScheduleError),
     /// A backfill could not start.
     #[error(transparent)]
     Backfill(#[from] BackfillError),
@@ -756,43 +754,19 @@ fn monitor(config: &Config, cmd: MonitorCommand) -> Result<(), CliError> {
     write_stdout(&out)
 }
 
-fn league<'c>(config: &'c Config, key: &str) -> Result<&'c LeagueConfig, CliError> {
-    config
-        .leagues
-        .iter()
-        .find(|l| l.key == key)
-        .ok_or_else(|| CliError::UnknownLeague(key.to_owned()))
-}
-
 /// `schedule ingest`: read the file, map it against the league's catalogue, write it in one
-/// transaction or not at all.
+/// transaction or not at all (the path `POST /admin/schedule` shares).
 fn ingest(
     config: &Config,
     file: &Path,
     league_key: &str,
     timezone: Option<&str>,
 ) -> Result<(), CliError> {
-    let league = league(config, league_key)?;
-    let zone = match timezone {
-        Some(name) => name
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| CliError::Zone(name.to_owned()))?,
-        None => league.timezone,
-    };
+    let (league, zone) = schedule_ingest::resolve(&config.leagues, league_key, timezone)?;
     let format = ingest::Format::from_path(file)?;
     let parsed = ingest::parse(format, &read(file)?)?;
     let store = open_store(config)?;
-    let known = store.teams(&league.key, &league.adapter)?;
-    let catalogue = ingest::Catalogue::new(&known, &league.teams);
-    let games = ingest::build(parsed, &catalogue, zone, &league.key)?;
-    let rows: Vec<_> = games.iter().map(|g| g.to_game(&league.key)).collect();
-    store.record_schedule(
-        &league.key,
-        &league.adapter,
-        &rows,
-        ingest::SOURCE,
-        Utc::now(),
-    )?;
+    let games = schedule_ingest::write(&store, league, zone, parsed, Utc::now())?;
     let mut out = String::new();
     for g in &games {
         out.push_str(&format!(

@@ -26,7 +26,8 @@ pub struct AppState {
     pub store: Store,
     /// League pollers' status.
     pub status: StatusBoard,
-    /// Loaded adapters: name, version, hash.
+    /// Adapters loaded at start: name, version, hash. `/health` lists the swapper's current
+    /// versions instead when there is one ([`AppState::adapters_now`]).
     pub adapters: Arc<Vec<AdapterSummary>>,
     /// Bearer token for `/admin`; `None` disables the admin routes.
     pub admin_token: Option<Arc<str>>,
@@ -38,6 +39,46 @@ pub struct AppState {
     pub sinks: Arc<Vec<String>>,
     /// Config reload (`POST /admin/reload`); none outside `scoreline run`.
     pub reloader: Option<crate::reload::Reloader>,
+    /// The leagues configured at start (adapter, zone, `[leagues.teams]`), for `POST
+    /// /admin/schedule` when there is no reloader (which has them as reloaded).
+    pub leagues: Arc<Vec<crate::config::LeagueConfig>>,
+}
+
+impl AppState {
+    /// A state over `store` and nothing else: no pollers, adapters, upstream client, swapper,
+    /// sinks or leagues, and the admin routes closed (no token). Fill in the rest with struct
+    /// update syntax (`AppState { admin_token, ..AppState::new(store) }`).
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            status: StatusBoard::default(),
+            adapters: Arc::new(Vec::new()),
+            admin_token: None,
+            fetcher: None,
+            plugins: None,
+            sinks: Arc::new(Vec::new()),
+            leagues: Arc::new(Vec::new()),
+            reloader: None,
+        }
+    }
+
+    /// The adapters serving now: the swapper's current versions when there is one (so a hot
+    /// swap shows at once), else the list taken at start.
+    pub fn adapters_now(&self) -> Vec<AdapterSummary> {
+        match &self.plugins {
+            Some(swapper) => swapper
+                .list()
+                .into_iter()
+                .map(|s| AdapterSummary {
+                    name: s.name,
+                    version: s.version,
+                    sha256: s.sha256,
+                    leagues: s.leagues,
+                })
+                .collect(),
+            None => self.adapters.as_ref().clone(),
+        }
+    }
 }
 
 /// An adapter as `/health` lists it.
@@ -102,6 +143,12 @@ pub fn app(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/status", get(admin_status))
         .route("/admin/reload", post(crate::reload::route))
+        .route(
+            "/admin/schedule",
+            post(crate::schedule_ingest::upload).layer(DefaultBodyLimit::max(
+                crate::schedule_ingest::MAX_SCHEDULE_BYTES,
+            )),
+        )
         .route(
             "/admin/webhooks",
             get(crate::webhooks::admin::list).post(crate::webhooks::admin::create),
@@ -324,7 +371,7 @@ async fn health(State(state): State<AppState>) -> Response {
             "breakers_not_closed": open,
             "cache": { "bytes": cache_bytes, "entries": cache_entries },
         },
-        "adapters": *state.adapters,
+        "adapters": state.adapters_now(),
         "sinks": sinks,
         "scoring_quality": quality_json,
     });
@@ -400,5 +447,5 @@ async fn admin_status(State(state): State<AppState>) -> Json<serde_json::Value> 
         .read()
         .map(|b| b.values().cloned().collect())
         .unwrap_or_default();
-    Json(json!({ "leagues": leagues, "adapters": *state.adapters }))
+    Json(json!({ "leagues": leagues, "adapters": state.adapters_now() }))
 }

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod reload;
 pub mod runtime;
 pub mod sandbox;
+pub mod schedule_ingest;
 pub mod scheduler;
 pub mod scorers;
 pub mod store;

@@ -32,6 +32,19 @@ pub const WEBHOOK_ATTEMPTS: &str = "scoreline_webhook_attempts_total";
 pub const WEBHOOK_DISABLED: &str = "scoreline_webhook_endpoints_disabled_total";
 /// Adapter versions swapped in, refused or rolled back, by adapter and result.
 pub const ADAPTER_SWAPS: &str = "scoreline_adapter_swaps_total";
+/// Points appended to the point outbox since the sink started, by sink (each sink forwards every
+/// point, so every sink counts each one).
+pub const SINK_POINTS_COMMITTED: &str = "scoreline_sink_points_committed_total";
+/// Points the sink's server acknowledged, by sink.
+pub const SINK_POINTS_FORWARDED: &str = "scoreline_sink_points_forwarded_total";
+/// Points the sink's server refused (a 4xx other than 413/429, or beyond its retention) and that
+/// were skipped, by sink.
+pub const SINK_POINTS_REJECTED: &str = "scoreline_sink_points_rejected_total";
+/// Points dropped by the sink's backlog limit, by sink.
+pub const SINK_POINTS_DROPPED: &str = "scoreline_sink_points_dropped_total";
+/// Points in the outbox after the sink's cursor, by sink (read from the store, so right after a
+/// restart too).
+pub const SINK_POINTS_PENDING: &str = "scoreline_sink_points_pending";
 /// The process's resident memory, read at each scrape.
 pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
 
@@ -97,6 +110,26 @@ fn describe() {
     describe_counter!(
         ADAPTER_SWAPS,
         "Adapter versions swapped in, refused or rolled back."
+    );
+    describe_counter!(
+        SINK_POINTS_COMMITTED,
+        "Points appended to the outbox since the sink started, by sink."
+    );
+    describe_counter!(
+        SINK_POINTS_FORWARDED,
+        "Points the sink's server acknowledged, by sink."
+    );
+    describe_counter!(
+        SINK_POINTS_REJECTED,
+        "Points the sink's server refused and that were skipped, by sink."
+    );
+    describe_counter!(
+        SINK_POINTS_DROPPED,
+        "Points dropped by the sink's backlog limit, by sink."
+    );
+    describe_gauge!(
+        SINK_POINTS_PENDING,
+        "Points in the outbox the sink has not forwarded yet, by sink."
     );
     describe_gauge!(
         RESIDENT_MEMORY,
@@ -179,4 +212,21 @@ pub fn webhook_attempt(subscription: &str, outcome: &'static str) {
 /// `subscription`'s endpoint was disabled.
 pub fn webhook_disabled(subscription: &str) {
     counter!(WEBHOOK_DISABLED, "subscription" => subscription.to_owned()).increment(1);
+}
+
+/// `n` more points were appended to the outbox that `sink` forwards.
+pub fn sink_points_committed(sink: &str, n: u64) {
+    counter!(SINK_POINTS_COMMITTED, "sink" => sink.to_owned()).increment(n);
+}
+
+/// `sink`'s cursor moved past points `forwarded` (acknowledged), `rejected` and `dropped`.
+pub fn sink_points_done(sink: &str, forwarded: u64, rejected: u64, dropped: u64) {
+    counter!(SINK_POINTS_FORWARDED, "sink" => sink.to_owned()).increment(forwarded);
+    counter!(SINK_POINTS_REJECTED, "sink" => sink.to_owned()).increment(rejected);
+    counter!(SINK_POINTS_DROPPED, "sink" => sink.to_owned()).increment(dropped);
+}
+
+/// `sink` has `n` points pending.
+pub fn sink_points_pending(sink: &str, n: u64) {
+    gauge!(SINK_POINTS_PENDING, "sink" => sink.to_owned()).set(n as f64);
 }

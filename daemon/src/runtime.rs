@@ -243,6 +243,7 @@ pub async fn run(
             plugins: Some(swapper.clone()),
             reloader: Some(reloader.clone()),
             sinks: Arc::new(config.sinks.iter().map(|s| s.name.clone()).collect()),
+            leagues: Arc::new(config.leagues.clone()),
         };
         let mut rx = stop_rx.clone();
         let shutdown = async move {

@@ -96,12 +96,7 @@ fn state() -> AppState {
         },
     );
     AppState {
-        store,
         status,
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
-        reloader: None,
         adapters: Arc::new(vec![AdapterSummary {
             name: "espn".into(),
             version: "0.1.0".into(),
@@ -109,6 +104,7 @@ fn state() -> AppState {
             leagues: vec!["nfl".into(), "nba".into()],
         }]),
         admin_token: Some(Arc::from(TOKEN)),
+        ..AppState::new(store)
     }
 }
 
@@ -309,7 +305,6 @@ async fn health_shows_pending_points_per_sink() {
     let app = scoreline::http::app(AppState {
         store,
         sinks: Arc::new(vec!["influx".to_owned()]),
-        reloader: None,
         ..base
     });
     let (code, body) = call(&app, "/health", None).await;

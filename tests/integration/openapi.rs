@@ -7,7 +7,6 @@ use crate::util;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use scoreline::http::AppState;
-use scoreline::poller::StatusBoard;
 use scoreline::store::Store;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -23,14 +22,8 @@ fn document() -> Value {
 
 fn state() -> AppState {
     AppState {
-        store: Store::open_in_memory().unwrap(),
-        status: StatusBoard::default(),
-        adapters: Arc::new(Vec::new()),
         admin_token: Some(Arc::from(TOKEN)),
-        fetcher: None,
-        plugins: None,
-        sinks: Arc::new(Vec::new()),
-        reloader: None,
+        ..AppState::new(Store::open_in_memory().unwrap())
     }
 }
 
@@ -156,5 +149,5 @@ async fn every_documented_operation_is_served_by_its_handler() {
             called += 1;
         }
     }
-    assert_eq!(called, 21);
+    assert_eq!(called, 22);
 }

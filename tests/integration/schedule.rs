@@ -706,3 +706,153 @@ fn monitor_upcoming_lists_reported_and_ingested_games_with_their_phase() {
         "{text}"
     );
 }
+
+/// `POST /admin/schedule` through the router: one request, status and JSON body.
+async fn upload(
+    app: &Router,
+    query: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/admin/schedule{query}"));
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(c) = content_type {
+        request = request.header("content-type", c);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(axum::body::Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+/// The operator API's upload writes exactly what `schedule ingest` writes for the same file and
+/// config; a file with unmapped names writes nothing and lists each name with its rows; an
+/// unknown league or zone, a missing league, an oversized body and a missing token are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_upload_through_the_admin_api_is_the_cli_path() {
+    const TOKEN: &str = "schedule-upload-token";
+    let now = at("2030-01-01T12:00:00Z");
+    // The CLI's result, in a setup of its own.
+    let cli = Setup::nhl();
+    seed_nhl(&cli.store(), now);
+    let out = cli.run(&[
+        "schedule",
+        "ingest",
+        &data("nhl-week.csv"),
+        "--league",
+        "nhl",
+    ]);
+    assert!(out.status.success());
+    let by_cli = ingested(&cli.store());
+    assert_eq!(by_cli.len(), 3);
+
+    let setup = Setup::nhl();
+    let store = setup.store();
+    seed_nhl(&store, now);
+    let config = Config::load(Some(&setup.config)).unwrap();
+    let app = scoreline::http::app(scoreline::http::AppState {
+        admin_token: Some(Arc::from(TOKEN)),
+        leagues: Arc::new(config.leagues.clone()),
+        ..scoreline::http::AppState::new(store.clone())
+    });
+    let t = Some(TOKEN);
+    let week = std::fs::read(data("nhl-week.csv")).unwrap();
+
+    let (code, body) = upload(&app, "?league=nhl", t, Some("text/csv"), week.clone()).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(body["games_written"], 3);
+    assert_eq!(body["league"], "nhl");
+    assert_eq!(body["adapter"], "espn");
+    assert_eq!(body["timezone"], "America/New_York");
+    assert_eq!(body["games"][0]["id"], "ingest-20300110-21-10");
+    assert_eq!(body["games"][0]["start_time"], "2030-01-11T00:00:00Z");
+    assert_eq!(body["games"][0]["venue"], "Centre Bell");
+    assert_eq!(ingested(&store), by_cli);
+    let schedules = dump(setup.dir.path(), "schedules");
+    let games = dump(setup.dir.path(), "games");
+    assert_eq!(schedules.len(), 5);
+
+    // Two names nobody knows, one of them twice: 422, both listed with their rows, nothing
+    // written (row 2 would have moved a game, row 5 added one).
+    let unmapped = "date,time,home_team,away_team\n\
+                    2030-01-10,20:00,Habs,TOR\n\
+                    2030-01-13,19:00,Quebec Nordiques,BOS\n\
+                    2030-01-14,19:00,NYR,Hartford Whalers\n\
+                    2030-01-15,19:00,NYR,MTL\n\
+                    2030-01-16,19:00,quebec  nordiques,TOR\n";
+    let (code, body) = upload(
+        &app,
+        "?league=nhl&format=csv",
+        t,
+        None,
+        unmapped.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["unmapped"],
+        serde_json::json!([
+            {"name": "Quebec Nordiques", "rows": ["line 3", "line 6"]},
+            {"name": "Hartford Whalers", "rows": ["line 4"]},
+        ])
+    );
+    assert_eq!(body["bad_rows"], serde_json::json!([]));
+    let message = body["error"].as_str().unwrap();
+    assert!(
+        message.contains("schedule not ingested, nothing written: 3 bad row(s)"),
+        "{message}"
+    );
+    assert_eq!(dump(setup.dir.path(), "schedules"), schedules);
+    assert_eq!(dump(setup.dir.path(), "games"), games);
+
+    // JSON, recognised by its first character, with the zone given.
+    let paris = std::fs::read(data("nhl-paris.json")).unwrap();
+    let (code, body) = upload(&app, "?league=nhl&timezone=Europe/Paris", t, None, paris).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(body["games_written"], 2);
+    assert_eq!(body["timezone"], "Europe/Paris");
+    let rows = ingested(&store);
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().any(|r| r.0 == "ingest-20300331-1-21"
+        && r.1 == at("2030-03-31T10:00:00Z")
+        && r.2 == "TOR"));
+
+    // Refusals, each naming what is wrong; none writes.
+    for (query, needle) in [
+        ("?league=nba", "league `nba` is not an enabled league"),
+        (
+            "?league=nhl&timezone=Mars/Olympus",
+            "`Mars/Olympus` is not an IANA time zone",
+        ),
+        ("", "`league` query parameter is required"),
+        ("?league=nhl&format=xml", "format `xml` is neither"),
+    ] {
+        let (code, body) = upload(&app, query, t, None, week.clone()).await;
+        assert_eq!(code, StatusCode::BAD_REQUEST, "{query}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains(needle), "{query}: {error}");
+    }
+    let (code, body) = upload(&app, "?league=nhl", t, None, Vec::new()).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+    let huge = vec![b' '; scoreline::schedule_ingest::MAX_SCHEDULE_BYTES + 1];
+    let (code, _) = upload(&app, "?league=nhl", t, None, huge).await;
+    assert_eq!(code, StatusCode::PAYLOAD_TOO_LARGE);
+    for token in [None, Some("wrong")] {
+        let (code, _) = upload(&app, "?league=nhl", token, None, week.clone()).await;
+        assert_eq!(code, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(ingested(&store).len(), 5);
+    assert_eq!(dump(setup.dir.path(), "schedules").len(), 7);
+}

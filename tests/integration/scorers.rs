@@ -11,12 +11,11 @@ use axum::http::{Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use scoreline::http::AppState;
 use scoreline::model::GameDetail;
-use scoreline::poller::StatusBoard;
 use scoreline::sandbox::{Adapter, CallContext};
 use scoreline::store::{GameKey, Store};
 use serde_json::Value;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 fn now() -> DateTime<Utc> {
@@ -49,16 +48,7 @@ fn store_detail(store: &Store, adapter: &str, league: &str, body: &[u8]) -> Game
 }
 
 fn app(store: &Store) -> axum::Router {
-    scoreline::http::app(AppState {
-        store: store.clone(),
-        status: StatusBoard::default(),
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
-        reloader: None,
-        adapters: Arc::new(vec![]),
-        admin_token: None,
-    })
+    scoreline::http::app(AppState::new(store.clone()))
 }
 
 async fn get(app: &axum::Router, uri: &str) -> Value {

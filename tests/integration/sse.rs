@@ -6,10 +6,8 @@
 use chrono::{TimeZone, Utc};
 use scoreline::events::{Event, EventType};
 use scoreline::http::AppState;
-use scoreline::poller::StatusBoard;
 use scoreline::store::Store;
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A server on loopback over `store`; sending on (or dropping) the sender stops it.
@@ -24,16 +22,7 @@ async fn serve(
         .await
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState {
-        store: store.clone(),
-        status: StatusBoard::default(),
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
-        reloader: None,
-        adapters: Arc::new(vec![]),
-        admin_token: None,
-    };
+    let state = AppState::new(store.clone());
     let server = tokio::spawn(scoreline::http::serve(listener, state, async move {
         let _ = stopped.await;
     }));

@@ -323,14 +323,9 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
     let served = BTreeMap::from([("espn".to_owned(), vec!["nhl".to_owned()])]);
     let swapper = Swapper::new(sandbox, plugins.path().to_owned(), [slot.clone()], served);
     let app = scoreline::http::app(scoreline::http::AppState {
-        store: Store::open_in_memory().unwrap(),
-        status: StatusBoard::default(),
-        adapters: Arc::new(Vec::new()),
         admin_token: Some(Arc::from(TOKEN)),
-        fetcher: None,
         plugins: Some(swapper),
-        sinks: Arc::new(Vec::new()),
-        reloader: None,
+        ..scoreline::http::AppState::new(Store::open_in_memory().unwrap())
     });
     let t = Some(TOKEN);
 
@@ -346,6 +341,12 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
     assert_eq!(code, 200, "{up}");
     assert_eq!(up["outcome"]["result"], "swapped");
     assert_eq!(up["outcome"]["to"], sha256(&v2));
+    // `/health` lists the version serving now, not the one loaded at start.
+    let (code, health) = admin(&app, "GET", "/health", None, vec![]).await;
+    assert_eq!(code, 200, "{health}");
+    assert_eq!(health["adapters"].as_array().map(Vec::len), Some(1));
+    assert_eq!(health["adapters"][0]["name"], "espn");
+    assert_eq!(health["adapters"][0]["sha256"], sha256(&v2));
     let (code, bad) = admin(
         &app,
         "POST",
@@ -365,6 +366,8 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
     let (code, back) = admin(&app, "POST", "/admin/plugins/espn/rollback", t, vec![]).await;
     assert_eq!(code, 200);
     assert_eq!(back["outcome"]["to"], sha256(&good));
+    let (_, health) = admin(&app, "GET", "/health", None, vec![]).await;
+    assert_eq!(health["adapters"][0]["sha256"], sha256(&good));
     // The file holds the uploaded version: reloading it swaps it back in.
     let (code, re) = admin(&app, "POST", "/admin/plugins/espn/reload", t, vec![]).await;
     assert_eq!(code, 200);

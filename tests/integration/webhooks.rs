@@ -14,7 +14,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use scoreline::clock::SystemClock;
 use scoreline::events::{Event, EventType};
 use scoreline::http::{AppState, app};
-use scoreline::poller::StatusBoard;
 use scoreline::store::{DeliveryCounts, DeliveryState, Store};
 use scoreline::webhooks::policy::{FailureRule, Quotas};
 use scoreline::webhooks::worker::{active_subscriptions, plan};
@@ -660,14 +659,8 @@ async fn admin_api_adds_lists_and_deletes_subscriptions() {
     let (r, url) = receiver().await;
     let store = Store::open_in_memory().unwrap();
     let app = app(AppState {
-        store: store.clone(),
-        status: StatusBoard::default(),
-        adapters: Arc::new(vec![]),
         admin_token: Some(Arc::from(TOKEN)),
-        fetcher: None,
-        plugins: None,
-        sinks: Default::default(),
-        reloader: None,
+        ..AppState::new(store.clone())
     });
     // A config subscription (disabled, so it sends nothing) mirrored by the worker at start.
     let from_config = sub(SubscriptionSpec {
@@ -736,6 +729,11 @@ async fn admin_api_adds_lists_and_deletes_subscriptions() {
         ])
         .unwrap();
     until("ev-2 delivered", || r.delivered() == ["ev-2"]).await;
+    // The receiver answers before the worker records the attempt: wait for the record too.
+    until("ev-2 recorded as delivered", || {
+        counts(&store, "api-rx").delivered == 1
+    })
+    .await;
 
     let (s, v) = call(&app, "GET", "/admin/webhooks", None).await;
     assert_eq!(s, StatusCode::OK);

@@ -13,6 +13,11 @@
 //! The backlog limit (`max_backlog_points`, `max_backlog_age`) is enforced before each batch:
 //! points beyond it are dropped with an `error` log naming how many, and counted.
 //! On shutdown the sink keeps forwarding until nothing is pending or `shutdown_timeout` passed.
+//!
+//! Metrics (`crate::metrics`, labelled by sink): points committed (the outbox head's growth since
+//! the sink started), forwarded, rejected and dropped (counted once the cursor moved past them),
+//! and pending (head minus cursor, read from the store at start and around every batch, so it is
+//! right after a restart and while the server is down).
 
 use super::api;
 use super::config::SinkConfig;
@@ -114,6 +119,8 @@ pub struct Sink {
     prefetched: Option<Prepared>,
     /// Batches written (pruning cadence).
     batches: u64,
+    /// The outbox head when the committed-points counter last moved.
+    seen_head: Option<i64>,
 }
 
 /// A batch read from the outbox, grouped by policy and gzipped.
@@ -188,6 +195,7 @@ impl Sink {
                 name: cfg.name.clone(),
                 message: e.to_string(),
             })?;
+        let seen_head = store_head(&store);
         Ok(Sink {
             cfg,
             store,
@@ -197,6 +205,7 @@ impl Sink {
             attempt: 0,
             prefetched: None,
             batches: 0,
+            seen_head,
         })
     }
 
@@ -217,6 +226,7 @@ impl Sink {
                 self.report_left_over();
                 return;
             }
+            self.observe();
             if !ready {
                 match api::setup(&self.client, &self.cfg).await {
                     Ok(()) => {
@@ -235,7 +245,9 @@ impl Sink {
                     }
                 }
             }
-            match self.step().await {
+            let stepped = self.step().await;
+            self.observe();
+            match stepped {
                 Ok(true) => {}
                 Ok(false) => {
                     // Nothing pending.
@@ -291,6 +303,35 @@ impl Sink {
         d
     }
 
+    /// Move the committed counter by the outbox head's growth and set the pending gauge from the
+    /// store: the head minus this sink's cursor. That is the count of points after the cursor
+    /// (what `sink_stats` counts row by row) because seqs above any cursor have no holes:
+    /// AUTOINCREMENT hands them out in order, a rolled-back append gives its seqs back, and rows
+    /// are deleted only at or below every sink's cursor. Two index lookups, whatever the backlog.
+    fn observe(&mut self) {
+        let name = &self.cfg.name;
+        let read = self
+            .store
+            .sink_points_head()
+            .and_then(|head| Ok((head, self.store.sink_cursor(name)?)));
+        let (head, cursor) = match read {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!(sink = %name, error = %e, "cannot read the outbox position for metrics");
+                return;
+            }
+        };
+        if let Some(seen) = self.seen_head {
+            let grown = u64::try_from(head.saturating_sub(seen)).unwrap_or(0);
+            if grown > 0 {
+                crate::metrics::sink_points_committed(name, grown);
+            }
+        }
+        self.seen_head = Some(self.seen_head.map_or(head, |seen| seen.max(head)));
+        let pending = u64::try_from(head.saturating_sub(cursor)).unwrap_or(0);
+        crate::metrics::sink_points_pending(name, pending);
+    }
+
     fn report_left_over(&self) {
         match self.store.sink_stats(std::slice::from_ref(&self.cfg.name)) {
             Ok(s) if s.first().is_some_and(|s| s.pending > 0) => {
@@ -336,6 +377,7 @@ impl Sink {
                     now,
                 )
                 .map_err(store_err)?;
+            crate::metrics::sink_points_done(&name, 0, 0, n);
             cursor = to;
         }
         let limit = self.cfg.batch_lines;
@@ -372,6 +414,7 @@ impl Sink {
         self.store
             .advance_sink(&name, last, done, self.clock.now())
             .map_err(store_err)?;
+        crate::metrics::sink_points_done(&name, done.acked, done.rejected, 0);
         if let Ok(Ok(p)) = next.await {
             self.prefetched = Some(p);
         }
@@ -454,6 +497,12 @@ impl Sink {
         }
         Ok((acked, rejected))
     }
+}
+
+/// The outbox head now, or none when it cannot be read (the committed counter then starts at the
+/// first successful read).
+fn store_head(store: &Store) -> Option<i64> {
+    store.sink_points_head().ok()
 }
 
 /// Start every sink of `sinks` as its own task; each stops when `stop` turns true (after its

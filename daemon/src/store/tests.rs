@@ -819,6 +819,27 @@ fn point_outbox_follows_the_timeline() {
     assert_eq!(store.prune_sink_points(&sinks).unwrap(), 2);
     assert_eq!(store.sink_points_after(0, 100).unwrap().len(), 6);
     assert_eq!(store.sink_points_head().unwrap(), pts[7].seq);
+
+    // A sink's pending gauge is the head minus its cursor: the counted backlog, after appends,
+    // cursor moves and a prune (no holes above any cursor).
+    let head_minus_cursor = |stats: &[crate::store::SinkStat]| {
+        let head = store.sink_points_head().unwrap();
+        stats.iter().map(|s| head - s.cursor).collect::<Vec<_>>()
+    };
+    let stats = store.sink_stats(&sinks).unwrap();
+    assert_eq!((stats[0].pending, stats[1].pending), (4, 6));
+    assert_eq!(head_minus_cursor(&stats), [4, 6]);
+    // Both done: the outbox is pruned empty and the head (now from sqlite_sequence) stays.
+    for sink in ["a", "b"] {
+        store
+            .advance_sink(sink, pts[7].seq, Advance::default(), t(63))
+            .unwrap();
+    }
+    assert_eq!(store.prune_sink_points(&sinks).unwrap(), 6);
+    assert_eq!(store.sink_points_head().unwrap(), pts[7].seq);
+    let stats = store.sink_stats(&sinks).unwrap();
+    assert_eq!((stats[0].pending, stats[1].pending), (0, 0));
+    assert_eq!(head_minus_cursor(&stats), [0, 0]);
 }
 
 /// The user_version of a raw connection.
