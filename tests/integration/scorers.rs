@@ -233,6 +233,42 @@ async fn check_game(
         assert_eq!(history["history"][0]["game_id"], game_id, "{name}");
         assert_eq!(history["history"][0]["first_scorer"], true, "{name}");
         assert_eq!(history["history"][0]["plays"], credited, "{name}");
+        // The game's columns, named as documented, on both the per-game and the per-play rows.
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(
+            keys(&history["history"][0]),
+            [
+                "adapter",
+                "away",
+                "first_scorer",
+                "game_id",
+                "game_state",
+                "home",
+                "league",
+                "plays",
+                "points",
+                "season",
+                "sequences",
+                "start_time"
+            ],
+            "{name}"
+        );
+        let play_keys = keys(&history["scoring_plays"][0]);
+        for k in [
+            "adapter",
+            "away",
+            "game_id",
+            "game_state",
+            "home",
+            "league",
+            "season",
+            "start_time",
+        ] {
+            assert!(
+                play_keys.iter().any(|p| p == k),
+                "{name}: no `{k}` in {play_keys:?}"
+            );
+        }
         assert_eq!(
             history["scoring_plays"].as_array().unwrap().len(),
             credited,

@@ -3,7 +3,9 @@
 //! stored rows.
 
 use super::{ScorerPlay, annotate};
-use crate::store::{HistoryFilter, HistoryGame, HistoryRow, Store, StoreError, StoredGame};
+use crate::store::{
+    HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow, Store, StoreError, StoredGame,
+};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -80,14 +82,8 @@ pub fn first_scorer_json(stored: &StoredGame, plays: &[ScorerPlay]) -> Value {
 /// One game of a player's scoring history, as the JSON answers list it.
 #[derive(Debug, Serialize)]
 struct HistoryGameOut<'a> {
-    game_id: &'a str,
-    league: &'a str,
-    adapter: &'a str,
-    season: &'a Option<String>,
-    start_time: &'a Option<chrono::DateTime<chrono::Utc>>,
-    game_state: crate::model::GameStatus,
-    home: &'a str,
-    away: &'a str,
+    #[serde(flatten)]
+    game: &'a HistoryGameColumns,
     plays: u32,
     points: u32,
     first_scorer: bool,
@@ -100,14 +96,8 @@ struct HistoryPlayOut<'a> {
     #[serde(flatten)]
     play: &'a crate::model::ScoringPlay,
     is_first_scorer: bool,
-    game_id: &'a str,
-    league: &'a str,
-    adapter: &'a str,
-    season: &'a Option<String>,
-    start_time: &'a Option<chrono::DateTime<chrono::Utc>>,
-    game_state: crate::model::GameStatus,
-    home: &'a str,
-    away: &'a str,
+    #[serde(flatten)]
+    game: &'a HistoryGameColumns,
 }
 
 /// A player's scoring history: `{"player_id", "season", "games", "plays", "points",
@@ -143,14 +133,7 @@ pub fn history_body<'a>(
         history: games
             .iter()
             .map(|h| HistoryGameOut {
-                game_id: &h.key.game_id,
-                league: &h.key.league,
-                adapter: &h.key.adapter,
-                season: &h.season,
-                start_time: &h.start_time,
-                game_state: h.status,
-                home: &h.home,
-                away: &h.away,
+                game: &h.game,
                 plays: h.plays,
                 points: h.points,
                 first_scorer: h.first,
@@ -162,14 +145,7 @@ pub fn history_body<'a>(
                 .map(|r| HistoryPlayOut {
                     play: &r.play,
                     is_first_scorer: r.is_first_scorer,
-                    game_id: &r.key.game_id,
-                    league: &r.key.league,
-                    adapter: &r.key.adapter,
-                    season: &r.season,
-                    start_time: &r.start_time,
-                    game_state: r.status,
-                    home: &r.home,
-                    away: &r.away,
+                    game: &r.game,
                 })
                 .collect()
         }),
@@ -259,18 +235,19 @@ pub fn run_player(store: &Store, args: &PlayerArgs) -> Result<String, ScorersErr
         v["first_scorer_games"]
     );
     for r in &rows {
+        let g = &r.game;
         out.push_str(&format!(
             "{} {}/{} {}@{} ",
-            r.start_time
+            g.start_time
                 .map_or("-".to_owned(), |t| t.format("%Y-%m-%d").to_string()),
-            r.key.league,
-            r.key.game_id,
-            r.away,
-            r.home,
+            g.key.league,
+            g.key.game_id,
+            g.away,
+            g.home,
         ));
         out.push_str(&play_line(
-            (&r.home_id, &r.home),
-            (&r.away_id, &r.away),
+            (&r.home_id, &g.home),
+            (&r.away_id, &g.away),
             &ScorerPlay {
                 play: r.play.clone(),
                 is_first_scorer: r.is_first_scorer,

@@ -85,7 +85,7 @@ pub use error::StoreError;
 pub use points::{Advance, OutboxPoint, SinkStat};
 pub use prune::{PruneCutoffs, Pruned};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
-pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryRow};
+pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow};
 pub use types::{
     BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
     StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,

@@ -20,25 +20,66 @@ pub struct HistoryFilter {
     pub limit: Option<usize>,
 }
 
-/// One play credited to a player, with its game.
+/// The game columns every scoring-history row carries, serialised as the history answers
+/// name them (`game_id`, `league`, `adapter`, `season`, `start_time`, `game_state`, `home`,
+/// `away`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HistoryRow {
+pub struct HistoryGameColumns {
     /// The game key.
+    #[serde(flatten)]
     pub key: GameKey,
     /// The game's season label.
     pub season: Option<String>,
-    /// Its start time.
+    /// Its scheduled start.
     pub start_time: Option<DateTime<Utc>>,
-    /// Its status now.
+    /// Its status in the latest snapshot.
+    #[serde(rename = "game_state")]
     pub status: GameStatus,
+    /// Home team abbreviation.
+    pub home: String,
+    /// Away team abbreviation.
+    pub away: String,
+}
+
+/// The SQL of [`HistoryGameColumns`], in the order [`HistoryGameColumns::from_row`] reads them.
+const GAME_COLUMNS: &str = "g.league, g.adapter, g.game_id, g.season, g.start_time, g.status,
+    g.home_abbreviation, g.away_abbreviation";
+
+/// How many columns [`GAME_COLUMNS`] selects.
+const GAME_COLUMN_COUNT: usize = 8;
+
+impl HistoryGameColumns {
+    /// Read [`GAME_COLUMNS`] from `r`, starting at column `at`.
+    fn from_row(r: &rusqlite::Row<'_>, at: usize, op: &'static str) -> Result<Self, StoreError> {
+        let key = GameKey {
+            league: r.get(at).op(op)?,
+            adapter: r.get(at + 1).op(op)?,
+            game_id: r.get(at + 2).op(op)?,
+        };
+        let start: Option<i64> = r.get(at + 4).op(op)?;
+        let status: String = r.get(at + 5).op(op)?;
+        Ok(HistoryGameColumns {
+            season: r.get(at + 3).op(op)?,
+            start_time: start
+                .map(|ms| from_millis(ms, "games.start_time", &key))
+                .transpose()?,
+            status: parse_status(&status, "games.status", &key)?,
+            home: r.get(at + 6).op(op)?,
+            away: r.get(at + 7).op(op)?,
+            key,
+        })
+    }
+}
+
+/// One play credited to a player, with its game.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The game.
+    pub game: HistoryGameColumns,
     /// Home side's upstream id.
     pub home_id: String,
-    /// Home side's abbreviation.
-    pub home: String,
     /// Away side's upstream id.
     pub away_id: String,
-    /// Away side's abbreviation.
-    pub away: String,
     /// The play.
     pub play: ScoringPlay,
     /// The play opened the game's scoring (lowest sequence, scored from 0-0).
@@ -46,20 +87,10 @@ pub struct HistoryRow {
 }
 
 /// A player's plays in one game, summed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryGame {
-    /// The game key.
-    pub key: GameKey,
-    /// The game's season label.
-    pub season: Option<String>,
-    /// Its scheduled start.
-    pub start_time: Option<DateTime<Utc>>,
-    /// Its status in the latest snapshot.
-    pub status: model::GameStatus,
-    /// Home team abbreviation.
-    pub home: String,
-    /// Away team abbreviation.
-    pub away: String,
+    /// The game.
+    pub game: HistoryGameColumns,
     /// The player's scoring plays in the game.
     pub plays: u32,
     /// Their points.
@@ -133,8 +164,7 @@ impl Store {
         // `is_first`: the play scored from 0-0 and no play of its game has a lower sequence
         // (the rule of `scorers::first_play`, as an index probe that stops at the first row).
         let sql = format!(
-            "SELECT g.league, g.adapter, g.game_id, g.season, g.start_time, g.status,
-                 g.home_abbreviation, g.away_abbreviation, g.home_id, g.away_id,
+            "SELECT {GAME_COLUMNS}, g.home_id, g.away_id,
                  CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
                      THEN NOT EXISTS (SELECT 1 FROM scoring_plays f WHERE f.league = sp.league
                          AND f.adapter = sp.adapter AND f.game_id = sp.game_id
@@ -157,29 +187,16 @@ impl Store {
             .query(params![player_id, filter.season, filter.league, limit])
             .op(OP)?;
         let mut out: Vec<HistoryRow> = Vec::new();
+        const AT: usize = GAME_COLUMN_COUNT;
         while let Some(r) = rows.next().op(OP)? {
-            let key = GameKey {
-                league: r.get(0).op(OP)?,
-                adapter: r.get(1).op(OP)?,
-                game_id: r.get(2).op(OP)?,
-            };
-            let start: Option<i64> = r.get(4).op(OP)?;
-            let status: String = r.get(5).op(OP)?;
-            let is_first_scorer: bool = r.get(10).op(OP)?;
-            let play = RawPlay::from_row(r, 11).op(OP)?.decode(&key)?;
+            let game = HistoryGameColumns::from_row(r, 0, OP)?;
+            let play = RawPlay::from_row(r, AT + 3).op(OP)?.decode(&game.key)?;
             out.push(HistoryRow {
-                season: r.get(3).op(OP)?,
-                start_time: start
-                    .map(|ms| from_millis(ms, "games.start_time", &key))
-                    .transpose()?,
-                status: parse_status(&status, "games.status", &key)?,
-                home: r.get(6).op(OP)?,
-                away: r.get(7).op(OP)?,
-                home_id: r.get(8).op(OP)?,
-                away_id: r.get(9).op(OP)?,
-                key,
+                home_id: r.get(AT).op(OP)?,
+                away_id: r.get(AT + 1).op(OP)?,
+                is_first_scorer: r.get(AT + 2).op(OP)?,
+                game,
                 play,
-                is_first_scorer,
             });
         }
         Ok(out)
@@ -202,9 +219,8 @@ impl Store {
             .prepare_cached(
                 // Plays are summed per game from the covering scorer index first, so each
                 // game is joined once, not once per play; its season is a column (0007).
-                "SELECT g.league, g.adapter, g.game_id, g.season,
-                     a.n, a.points, a.first, a.sequences, g.start_time, g.status,
-                     g.home_abbreviation, g.away_abbreviation
+                &format!(
+                    "SELECT {GAME_COLUMNS}, a.n, a.points, a.first, a.sequences
                  FROM (SELECT sp.league, sp.adapter, sp.game_id, COUNT(*) AS n,
                          SUM(sp.points) AS points,
                          MAX(CASE WHEN sp.home_score + sp.away_score = sp.points OR sp.points = 0
@@ -220,46 +236,35 @@ impl Store {
                  WHERE (?2 IS NULL OR g.season = ?2)
                      AND (?3 IS NULL OR g.league = ?3)
                  ORDER BY g.start_time IS NULL, g.start_time DESC, g.league, g.adapter, g.game_id
-                 LIMIT ?4",
+                 LIMIT ?4"
+                ),
             )
             .op(OP)?;
         let mut rows = stmt
             .query(params![player_id, filter.season, filter.league, limit])
             .op(OP)?;
         let mut out = Vec::new();
+        const AT: usize = GAME_COLUMN_COUNT;
         while let Some(r) = rows.next().op(OP)? {
-            let key = GameKey {
-                league: r.get(0).op(OP)?,
-                adapter: r.get(1).op(OP)?,
-                game_id: r.get(2).op(OP)?,
-            };
-            let list: String = r.get(7).op(OP)?;
-            let start: Option<i64> = r.get(8).op(OP)?;
-            let status: String = r.get(9).op(OP)?;
+            let game = HistoryGameColumns::from_row(r, 0, OP)?;
+            let list: String = r.get(AT + 3).op(OP)?;
             let mut sequences = list
                 .split(',')
                 .map(|s| {
                     s.parse::<u32>().map_err(|e| StoreError::Corrupt {
                         what: "scoring_plays.sequence",
-                        key: key.to_string(),
+                        key: game.key.to_string(),
                         message: format!("`{s}`: {e}"),
                     })
                 })
                 .collect::<Result<Vec<u32>, _>>()?;
             sequences.sort_unstable();
             out.push(HistoryGame {
-                season: r.get(3).op(OP)?,
-                start_time: start
-                    .map(|ms| from_millis(ms, "games.start_time", &key))
-                    .transpose()?,
-                status: parse_status(&status, "games.status", &key)?,
-                home: r.get(10).op(OP)?,
-                away: r.get(11).op(OP)?,
-                plays: r.get(4).op(OP)?,
-                points: r.get(5).op(OP)?,
-                first: r.get(6).op(OP)?,
+                plays: r.get(AT).op(OP)?,
+                points: r.get(AT + 1).op(OP)?,
+                first: r.get(AT + 2).op(OP)?,
                 sequences,
-                key,
+                game,
             });
         }
         Ok(out)
