@@ -317,6 +317,16 @@ impl Fleet {
     }
 }
 
+impl Drop for Fleet {
+    /// Pollers not stopped in order (`run` returning early on a start-up error) are aborted
+    /// rather than left running detached.
+    fn drop(&mut self) {
+        for r in self.running.values() {
+            r.task.abort();
+        }
+    }
+}
+
 async fn join(key: &str, mut task: JoinHandle<()>, grace: Duration) {
     match tokio::time::timeout(grace, &mut task).await {
         Ok(Ok(())) => {}
@@ -487,7 +497,11 @@ pub async fn route(
     let reloader = state.reloader.ok_or_else(|| {
         ApiError::NotFound("config reload is not available in this process".into())
     })?;
-    match reloader.reload().await {
+    // On its own task: a client hanging up must not cancel a reload half-applied.
+    let outcome = tokio::spawn(async move { reloader.reload().await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("reload task failed: {e}")))?;
+    match outcome {
         Ok(plan) => Ok(axum::Json(plan)),
         Err(e @ ReloadError::NoFile) => Err(ApiError::Conflict(e.to_string())),
         Err(e) if e.is_refusal() => Err(ApiError::BadRequest(e.to_string())),
