@@ -12,7 +12,7 @@ use crate::fetch::Fetcher;
 use crate::poller::{LeaguePoller, StatusBoard};
 use crate::store::{Store, StoreError};
 use crate::swap::Swapper;
-use crate::webhooks::{ConfigSubscriptions, Subscription, WebhookError};
+use crate::webhooks::{ConfigSubscriptions, WebhookError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -77,45 +77,28 @@ impl ReloadPlan {
 /// What changed between the running config `old` and the file's `new`. Pure.
 pub fn plan(old: &Config, new: &Config) -> ReloadPlan {
     let mut out = ReloadPlan::default();
-    let before: BTreeMap<&str, &LeagueConfig> =
-        old.leagues.iter().map(|l| (l.key.as_str(), l)).collect();
-    let after: BTreeMap<&str, &LeagueConfig> =
-        new.leagues.iter().map(|l| (l.key.as_str(), l)).collect();
-    for (key, l) in &after {
-        match before.get(key) {
-            None => out.leagues_added.push((*key).to_owned()),
-            Some(was) => {
-                let changed = league_changes(was, l);
-                if !changed.is_empty() {
-                    out.leagues_changed.push(LeagueChange {
-                        league: (*key).to_owned(),
-                        changed,
-                    });
-                }
-            }
-        }
-    }
-    out.leagues_removed = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .map(|k| (*k).to_owned())
+    let leagues = by_name(&old.leagues, &new.leagues, |l| &l.key);
+    out.leagues_added = leagues.added;
+    out.leagues_removed = leagues.removed;
+    out.leagues_changed = leagues
+        .kept
+        .into_iter()
+        .filter_map(|(key, was, now)| {
+            let changed = league_changes(was, now);
+            (!changed.is_empty()).then_some(LeagueChange {
+                league: key,
+                changed,
+            })
+        })
         .collect();
-
-    let subs_before: BTreeMap<&str, &Subscription> =
-        old.webhooks.iter().map(|s| (s.name.as_str(), s)).collect();
-    let subs_after: BTreeMap<&str, &Subscription> =
-        new.webhooks.iter().map(|s| (s.name.as_str(), s)).collect();
-    for (name, s) in &subs_after {
-        match subs_before.get(name) {
-            None => out.subscriptions_added.push((*name).to_owned()),
-            Some(was) if was != s => out.subscriptions_changed.push((*name).to_owned()),
-            Some(_) => {}
-        }
-    }
-    out.subscriptions_removed = subs_before
-        .keys()
-        .filter(|k| !subs_after.contains_key(*k))
-        .map(|k| (*k).to_owned())
+    let subs = by_name(&old.webhooks, &new.webhooks, |s| &s.name);
+    out.subscriptions_added = subs.added;
+    out.subscriptions_removed = subs.removed;
+    out.subscriptions_changed = subs
+        .kept
+        .into_iter()
+        .filter(|(_, was, now)| was != now)
+        .map(|(name, _, _)| name)
         .collect();
 
     let restart = [
@@ -132,6 +115,36 @@ pub fn plan(old: &Config, new: &Config) -> ReloadPlan {
         .into_iter()
         .filter(|(_, differs)| *differs)
         .map(|(name, _)| name)
+        .collect();
+    out
+}
+
+/// Two lists matched by name: names only in `new`, names only in `old`, and the pairs in both,
+/// each in name order.
+struct ByName<'a, T> {
+    added: Vec<String>,
+    removed: Vec<String>,
+    kept: Vec<(String, &'a T, &'a T)>,
+}
+
+fn by_name<'a, T>(old: &'a [T], new: &'a [T], name: impl Fn(&T) -> &String) -> ByName<'a, T> {
+    let before: BTreeMap<&String, &T> = old.iter().map(|t| (name(t), t)).collect();
+    let after: BTreeMap<&String, &T> = new.iter().map(|t| (name(t), t)).collect();
+    let mut out = ByName {
+        added: Vec::new(),
+        removed: Vec::new(),
+        kept: Vec::new(),
+    };
+    for (n, now) in &after {
+        match before.get(n) {
+            Some(was) => out.kept.push(((*n).clone(), *was, *now)),
+            None => out.added.push((*n).clone()),
+        }
+    }
+    out.removed = before
+        .keys()
+        .filter(|n| !after.contains_key(*n))
+        .map(|n| (*n).clone())
         .collect();
     out
 }
