@@ -78,8 +78,11 @@ struct BoardState {
     boards: Mutex<Vec<(DateTime<Utc>, String)>>,
     /// Each kick-off's summary at the time it was last rendered, split where its id goes: the
     /// 20 games of a kick-off score together and ask for their details in the same round.
-    summaries: Mutex<HashMap<usize, (DateTime<Utc>, Vec<String>)>>,
+    summaries: Mutex<HashMap<usize, Rendered>>,
 }
+
+/// A body rendered at a clock time, split where a game's id goes.
+type Rendered = (DateTime<Utc>, Vec<String>);
 
 /// A loopback ESPN site API on `127.0.0.1:0` carrying [`GAMES`] live NHL games: copies of one
 /// emulated game under their own ids, rendered at the clock's time by the emulator's own
