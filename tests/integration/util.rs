@@ -42,6 +42,11 @@ pub fn hostile() -> PathBuf {
     component("scoreline-test-hostile")
 }
 
+/// The guest whose `info()` panics, so loading it traps.
+pub fn trap_at_start() -> PathBuf {
+    component("scoreline-test-trap-at-start")
+}
+
 /// The ESPN adapter's component.
 pub fn espn() -> PathBuf {
     component("scoreline-plugin-espn")
