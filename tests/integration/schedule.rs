@@ -715,26 +715,8 @@ async fn upload(
     content_type: Option<&str>,
     body: Vec<u8>,
 ) -> (StatusCode, serde_json::Value) {
-    use tower::ServiceExt;
-    let mut request = axum::http::Request::builder()
-        .method("POST")
-        .uri(format!("/admin/schedule{query}"));
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    if let Some(c) = content_type {
-        request = request.header("content-type", c);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(axum::body::Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    let uri = format!("/admin/schedule{query}");
+    util::request(app, "POST", &uri, token, content_type, body).await
 }
 
 /// The operator API's upload writes exactly what `schedule ingest` writes for the same file and

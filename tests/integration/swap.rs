@@ -623,21 +623,7 @@ async fn admin(
     token: Option<&str>,
     body: Vec<u8>,
 ) -> (axum::http::StatusCode, serde_json::Value) {
-    use tower::ServiceExt;
-    let mut request = axum::http::Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(axum::body::Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    util::request(app, method, uri, token, None, body).await
 }
 
 /// The operator's routes: list, upload, rollback, reload, disable and enable, all behind the

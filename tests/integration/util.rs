@@ -172,3 +172,33 @@ pub fn fifa_replays() -> Option<&'static (String, [FifaRun; 2])> {
     })
     .as_ref()
 }
+
+/// One request through `app` in process: `Authorization: Bearer` when `token` is given, the
+/// content type when given; the status and the body as JSON (`null` when it is not JSON).
+pub async fn request(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(c) = content_type {
+        request = request.header("content-type", c);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(axum::body::Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
