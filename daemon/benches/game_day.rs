@@ -304,7 +304,12 @@ fn serve_bodies(day: NaiveDate) {
         .into();
     t["competitions"][0]["id"] = "@ID@".into();
     for comp in t["competitions"][0]["competitors"].as_array_mut().unwrap() {
-        comp["score"] = if comp["homeAway"] == "home" { "@H@" } else { "@A@" }.into();
+        comp["score"] = if comp["homeAway"] == "home" {
+            "@H@"
+        } else {
+            "@A@"
+        }
+        .into();
     }
     let pieces: Vec<String> = serde_json::to_string(&t)
         .unwrap()
@@ -329,7 +334,10 @@ fn serve_bodies(day: NaiveDate) {
     };
     let bodies: Bodies = Arc::default();
     // scores[league][game] = (home, away)
-    let scores = Arc::new(std::sync::Mutex::new(vec![vec![(0u32, 0u32); 100]; LEAGUES.len()]));
+    let scores = Arc::new(std::sync::Mutex::new(vec![
+        vec![(0u32, 0u32); 100];
+        LEAGUES.len()
+    ]));
     let rng = Arc::new(std::sync::Mutex::new(7u64));
     let rerender = {
         let (bodies, scores, rng) = (bodies.clone(), scores.clone(), rng.clone());
@@ -346,12 +354,20 @@ fn serve_bodies(day: NaiveDate) {
                     }
                 }
                 let body = render(league, &scores[li]);
-                bodies.write().unwrap().insert(scoreboard_path(league, sport), body);
+                bodies
+                    .write()
+                    .unwrap()
+                    .insert(scoreboard_path(league, sport), body);
             }
         }
     };
     rerender(false);
-    let size = bodies.read().unwrap().values().next().map_or(0, |b| b.len());
+    let size = bodies
+        .read()
+        .unwrap()
+        .values()
+        .next()
+        .map_or(0, |b| b.len());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -365,7 +381,9 @@ fn serve_bodies(day: NaiveDate) {
                 axum::routing::post(move || {
                     let rerender = rerender.clone();
                     async move {
-                        tokio::task::spawn_blocking(move || rerender(true)).await.unwrap();
+                        tokio::task::spawn_blocking(move || rerender(true))
+                            .await
+                            .unwrap();
                         axum::http::StatusCode::NO_CONTENT
                     }
                 }),
@@ -524,7 +542,10 @@ fn ticks(day: NaiveDate) {
     });
     drop(server.stdin.take());
     let _ = server.wait();
-    println!("  body server (the bench's own, not counted above): peak RSS {:.1} MiB", server_peak as f64 / 1024.0);
+    println!(
+        "  body server (the bench's own, not counted above): peak RSS {:.1} MiB",
+        server_peak as f64 / 1024.0
+    );
 }
 
 fn main() {
