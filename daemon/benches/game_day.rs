@@ -4,7 +4,9 @@
 //! concurrent live games: ticks per second, CPU time and the process's peak RSS.
 //!
 //! Run: `cargo bench -p scoreline --bench game_day`. Part 2 reads a live event from
-//! `../shared/fixtures/espn/` as its template and builds the ESPN component first.
+//! `../shared/fixtures/espn/` as its template and builds the ESPN component first; its
+//! upstream runs in a child process (this binary with `--serve-bodies`), so the RSS measured
+//! is the daemon's poll path's alone.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -112,8 +114,11 @@ fn calls(day: NaiveDate) {
         (seed >> 33) % n.max(1)
     };
     let (mut planned, mut fixed, mut games_total, mut rounds) = (0u64, 0u64, 0usize, 0u64);
+    let mut bound = 0u64;
     let mut live_gaps = Vec::new();
-    for (_, n, first, last, minutes) in DAY {
+    // Where the calls go: (league, cadence calls, lower-bound calls, live 10 s slots).
+    let mut by_league: Vec<(&str, u64, u64, u64)> = Vec::new();
+    for (league, n, first, last, minutes) in DAY {
         games_total += n;
         let starts: Vec<DateTime<Utc>> = (0..n)
             .map(|_| {
@@ -124,6 +129,9 @@ fn calls(day: NaiveDate) {
             })
             .collect();
         let length = Duration::minutes(minutes);
+        let (league_bound, live_slots) = lower_bound(from, to, &starts, length);
+        bound += league_bound;
+        let planned_before = planned;
         let mut settled = vec![false; n];
         let mut now = from;
         let mut last_live_poll: Option<DateTime<Utc>> = None;
@@ -162,6 +170,7 @@ fn calls(day: NaiveDate) {
             now = d.next_at.max(now + Duration::seconds(1));
         }
         fixed += 24 * 360;
+        by_league.push((league, planned - planned_before, league_bound, live_slots));
     }
     let worst_live_gap = live_gaps.iter().copied().max().unwrap_or(0);
     println!(
@@ -173,6 +182,52 @@ fn calls(day: NaiveDate) {
         "  schedule-driven cadence: {planned} calls in {rounds} rounds ({:.1}% fewer); live rounds every {worst_live_gap} s at most",
         100.0 * (1.0 - planned as f64 / fixed as f64)
     );
+    println!(
+        "  lower bound at 10 s live latency (one scoreboard every 10 s while any game of the league is live, one an hour otherwise): {bound} calls ({:.1}% fewer than fixed); the cadence spends {:.1}% more than the bound",
+        100.0 * (1.0 - bound as f64 / fixed as f64),
+        100.0 * (planned as f64 / bound as f64 - 1.0)
+    );
+    println!(
+        "  90% fewer than fixed means at most {} calls: {}",
+        fixed / 10,
+        if bound <= fixed / 10 {
+            "reachable on this slate at 10 s latency"
+        } else {
+            "not reachable on this slate at 10 s latency by any schedule-driven poller"
+        }
+    );
+    by_league.sort_by_key(|l| std::cmp::Reverse(l.1));
+    for (league, cadence_calls, league_bound, live_slots) in by_league.iter().take(6) {
+        println!(
+            "    {league}: cadence {cadence_calls}, bound {league_bound} ({live_slots} live 10 s slots, {:.1} h live)",
+            *live_slots as f64 / 360.0
+        );
+    }
+}
+
+/// The fewest scoreboard calls a poller that sees every live change within 10 s can make for
+/// one league: a call in every 10 s slot in which any of its games is live, and otherwise one
+/// call an hour after the last. Returns (calls, live slots).
+fn lower_bound(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    starts: &[DateTime<Utc>],
+    length: Duration,
+) -> (u64, u64) {
+    let (mut calls, mut live_slots) = (0u64, 0u64);
+    let mut last_call: Option<DateTime<Utc>> = None;
+    let mut now = from;
+    while now < to {
+        let live = starts.iter().any(|s| *s <= now && now < *s + length);
+        let idle_due = last_call.is_none_or(|t| now - t >= Duration::hours(1));
+        if live || idle_due {
+            calls += 1;
+            last_call = Some(now);
+        }
+        live_slots += u64::from(live);
+        now += Duration::seconds(10);
+    }
+    (calls, live_slots)
 }
 
 /// /proc/self: (user+system CPU seconds, peak RSS in KiB).
@@ -199,11 +254,32 @@ fn usage() -> (f64, u64) {
     (cpu, hwm)
 }
 
-type Bodies = Arc<RwLock<HashMap<String, Arc<Vec<u8>>>>>;
+/// The ten leagues of part 2 and their scoreboard paths.
+const LEAGUES: [(&str, &str); 10] = [
+    ("nfl", "football"),
+    ("college-football", "football"),
+    ("nba", "basketball"),
+    ("wnba", "basketball"),
+    ("nhl", "hockey"),
+    ("mlb", "baseball"),
+    ("mens-college-basketball", "basketball"),
+    ("womens-college-basketball", "basketball"),
+    ("usa.1", "soccer"),
+    ("eng.1", "soccer"),
+];
 
-/// Part 2: ten leagues of 100 live games each behind a loopback server; every tick moves the
-/// clock 10 s, changes about a tenth of the scores and polls every league concurrently.
-fn ticks(day: NaiveDate) {
+fn scoreboard_path(league: &str, sport: &str) -> String {
+    format!("/apis/site/v2/sports/{sport}/{league}/scoreboard")
+}
+
+type Bodies = Arc<RwLock<HashMap<String, axum::body::Bytes>>>;
+
+/// Part 2's upstream, run in a child process (`game_day --serve-bodies`) so the bench's own
+/// memory (ten 1.2 MiB bodies, re-rendered every tick) is not in the daemon's RSS: serves the
+/// ten scoreboards, `POST /tick` changes about a tenth of the scores and re-renders them, `GET
+/// /peak` answers this process's peak RSS in KiB. Prints `port body-bytes` on stdout when ready
+/// and exits when its stdin closes.
+fn serve_bodies(day: NaiveDate) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let fixture = root.join("../shared/fixtures/espn/scoreboard-nfl-2022-wk1-sun-mixed-live.json");
     let Ok(raw) = std::fs::read(&fixture) else {
@@ -218,86 +294,162 @@ fn ticks(day: NaiveDate) {
         .find(|e| e["status"]["type"]["state"] == "in")
         .expect("a live event")
         .clone();
+    let start = Utc.from_utc_datetime(&day.and_hms_opt(18, 0, 0).unwrap());
+    // The template serialised once with placeholders; a body is string concatenation.
+    let mut t = template;
+    t["id"] = "@ID@".into();
+    t["date"] = (start - Duration::minutes(30))
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string()
+        .into();
+    t["competitions"][0]["id"] = "@ID@".into();
+    for comp in t["competitions"][0]["competitors"].as_array_mut().unwrap() {
+        comp["score"] = if comp["homeAway"] == "home" {
+            "@H@"
+        } else {
+            "@A@"
+        }
+        .into();
+    }
+    let pieces: Vec<String> = serde_json::to_string(&t)
+        .unwrap()
+        .split("@ID@")
+        .map(str::to_owned)
+        .collect();
+    let render = move |league: &str, scores: &[(u32, u32)]| -> axum::body::Bytes {
+        let mut out = String::from("{\"events\":[");
+        for (i, (h, a)) in scores.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let id = format!("{}{:03}", 900_000 + league.len(), i);
+            let event = pieces
+                .join(&id)
+                .replace("@H@", &h.to_string())
+                .replace("@A@", &a.to_string());
+            out.push_str(&event);
+        }
+        out.push_str("]}");
+        axum::body::Bytes::from(out.into_bytes())
+    };
+    let bodies: Bodies = Arc::default();
+    // scores[league][game] = (home, away)
+    let scores = Arc::new(std::sync::Mutex::new(vec![
+        vec![(0u32, 0u32); 100];
+        LEAGUES.len()
+    ]));
+    let rng = Arc::new(std::sync::Mutex::new(7u64));
+    let rerender = {
+        let (bodies, scores, rng) = (bodies.clone(), scores.clone(), rng.clone());
+        move |advance: bool| {
+            let mut scores = scores.lock().unwrap();
+            let mut fastrand = rng.lock().unwrap();
+            for (li, (league, sport)) in LEAGUES.iter().enumerate() {
+                if advance {
+                    for g in scores[li].iter_mut() {
+                        *fastrand = fastrand.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        if (*fastrand >> 33).is_multiple_of(10) {
+                            g.0 += 1;
+                        }
+                    }
+                }
+                let body = render(league, &scores[li]);
+                bodies
+                    .write()
+                    .unwrap()
+                    .insert(scoreboard_path(league, sport), body);
+            }
+        }
+    };
+    rerender(false);
+    let size = bodies
+        .read()
+        .unwrap()
+        .values()
+        .next()
+        .map_or(0, |b| b.len());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let served = bodies.clone();
+        let app = axum::Router::new()
+            .route(
+                "/tick",
+                axum::routing::post(move || {
+                    let rerender = rerender.clone();
+                    async move {
+                        tokio::task::spawn_blocking(move || rerender(true))
+                            .await
+                            .unwrap();
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }),
+            )
+            .route(
+                "/peak",
+                axum::routing::get(|| async { usage().1.to_string() }),
+            )
+            .fallback(move |uri: axum::http::Uri| {
+                let served = served.clone();
+                async move {
+                    let body = served.read().unwrap().get(uri.path()).cloned();
+                    match body {
+                        Some(b) => (axum::http::StatusCode::OK, b),
+                        None => (axum::http::StatusCode::NOT_FOUND, axum::body::Bytes::new()),
+                    }
+                }
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        println!("{port} {size}");
+        std::thread::spawn(|| {
+            // The parent closes stdin when it is done (or dies): stop serving.
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            std::process::exit(0);
+        });
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
+/// Part 2: ten leagues of 100 live games each behind a loopback server (a child process);
+/// every tick moves the clock 10 s, has the server change about a tenth of the scores, and
+/// polls every league concurrently. This process runs only the daemon's poll path, so its RSS
+/// is the daemon's.
+fn ticks(day: NaiveDate) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = root.join("target/bench-plugins");
     let built = plugin_build::build(&root, &["scoreline-plugin-espn".to_owned()], &out)
         .expect("build espn component");
     let (_, rss0) = usage();
 
+    let mut server = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--serve-bodies")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the body server");
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    let Some((port, size)) = ready.trim().split_once(' ') else {
+        let _ = server.wait();
+        return;
+    };
+    let (port, size): (u16, usize) = (port.parse().unwrap(), size.parse().unwrap());
+    let base = format!("http://127.0.0.1:{port}");
+
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async move {
-        let leagues = ["nfl", "college-football", "nba", "wnba", "nhl", "mlb",
-            "mens-college-basketball", "womens-college-basketball", "usa.1", "eng.1"];
+    let server_peak = rt.block_on(async move {
         let start = Utc.from_utc_datetime(&day.and_hms_opt(18, 0, 0).unwrap());
-        let bodies: Bodies = Arc::default();
-        // scores[league][game] = (home, away)
-        let mut scores: Vec<Vec<(u32, u32)>> = vec![vec![(0, 0); 100]; leagues.len()];
-        // The template serialised once with placeholders; a body is string concatenation, so
-        // the bench's own memory stays near one body per league.
-        let mut t = template.clone();
-        t["id"] = "@ID@".into();
-        t["date"] = (start - Duration::minutes(30))
-            .format("%Y-%m-%dT%H:%MZ")
-            .to_string()
-            .into();
-        t["competitions"][0]["id"] = "@ID@".into();
-        for comp in t["competitions"][0]["competitors"].as_array_mut().unwrap() {
-            comp["score"] = if comp["homeAway"] == "home" { "@H@" } else { "@A@" }.into();
-        }
-        let pieces: Vec<String> = serde_json::to_string(&t)
-            .unwrap()
-            .split("@ID@")
-            .map(str::to_owned)
-            .collect();
-        let render = |league: &str, scores: &[(u32, u32)]| -> Vec<u8> {
-            let mut out = String::from("{\"events\":[");
-            for (i, (h, a)) in scores.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                let id = format!("{}{:03}", 900_000 + league.len(), i);
-                let event = pieces
-                    .join(&id)
-                    .replace("@H@", &h.to_string())
-                    .replace("@A@", &a.to_string());
-                out.push_str(&event);
-            }
-            out.push_str("]}");
-            out.into_bytes()
-        };
-        let paths: Vec<String> = leagues
-            .iter()
-            .map(|l| {
-                let sport = match *l {
-                    "nfl" | "college-football" => "football",
-                    "nba" | "wnba" | "mens-college-basketball" | "womens-college-basketball" => "basketball",
-                    "nhl" => "hockey",
-                    "mlb" => "baseball",
-                    _ => "soccer",
-                };
-                format!("/apis/site/v2/sports/{sport}/{l}/scoreboard")
-            })
-            .collect();
-        for (i, l) in leagues.iter().enumerate() {
-            bodies.write().unwrap().insert(paths[i].clone(), Arc::new(render(l, &scores[i])));
-        }
-        let served = bodies.clone();
-        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-            let served = served.clone();
-            async move {
-                let body = served.read().unwrap().get(uri.path()).cloned();
-                match body {
-                    Some(b) => (axum::http::StatusCode::OK, (*b).clone()),
-                    None => (axum::http::StatusCode::NOT_FOUND, Vec::new()),
-                }
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-
         let mut upstream = Config::parse(
             Path::new("bench.toml"),
             "[upstream]\nrate_per_sec = 10000\nretries = 0\n[upstream.cache]\nlive_secs = 0\n",
@@ -307,7 +459,7 @@ fn ticks(day: NaiveDate) {
         .upstream;
         upstream.overrides.insert(
             "site.api.espn.com".into(),
-            Override::Url(url::Url::parse(&format!("http://{addr}")).unwrap()),
+            Override::Url(url::Url::parse(&base).unwrap()),
         );
         let clock = Arc::new(ManualClock::new(start));
         let fetcher = Fetcher::new(upstream, None, clock.clone()).unwrap();
@@ -323,13 +475,13 @@ fn ticks(day: NaiveDate) {
         let sandbox_slots = config.max_concurrent_calls;
         let sandbox = Sandbox::new(config).unwrap();
         let adapter = sandbox.load_file(&built[0].path).unwrap();
-        eprintln!("  rss after sandbox and adapter load: {:.1} MiB", usage().1 as f64 / 1024.0);
+        let rss_loaded = usage().1;
         let data = tempfile::tempdir().unwrap();
         let store = Store::open(data.path()).unwrap();
         let status = StatusBoard::default();
-        let mut pollers: Vec<LeaguePoller> = leagues
+        let mut pollers: Vec<LeaguePoller> = LEAGUES
             .iter()
-            .map(|l| {
+            .map(|(l, _)| {
                 let league = LeagueConfig {
                     key: (*l).to_owned(),
                     adapter: "espn".into(),
@@ -352,23 +504,15 @@ fn ticks(day: NaiveDate) {
             p.poll(start).await;
         }
         let (cpu1, rss1) = usage();
-        eprintln!("  rss after the first round (1 000 new games): {:.1} MiB", rss1 as f64 / 1024.0);
-        let wall = std::time::Instant::now();
+        let control = reqwest::Client::new();
         let n_ticks = 60;
         let (mut accepted, mut errors) = (0usize, 0usize);
-        let mut fastrand = 7u64;
+        let mut polling = std::time::Duration::ZERO;
         for tick in 1..=n_ticks {
-            for (li, l) in leagues.iter().enumerate() {
-                for g in scores[li].iter_mut() {
-                    fastrand = fastrand.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    if (fastrand >> 33).is_multiple_of(10) {
-                        g.0 += 1;
-                    }
-                }
-                bodies.write().unwrap().insert(paths[li].clone(), Arc::new(render(l, &scores[li])));
-            }
+            control.post(format!("{base}/tick")).send().await.unwrap().error_for_status().unwrap();
             let now = start + Duration::seconds(10 * tick);
             clock.set(now);
+            let wall = std::time::Instant::now();
             let mut set = tokio::task::JoinSet::new();
             for mut p in pollers.drain(..) {
                 set.spawn(async move {
@@ -382,20 +526,35 @@ fn ticks(day: NaiveDate) {
                 errors += r.errors;
                 pollers.push(p);
             }
+            polling += wall.elapsed();
         }
-        let secs = wall.elapsed().as_secs_f64();
+        let secs = polling.as_secs_f64();
         let (cpu2, rss) = usage();
-        println!("part 2: {} leagues x 100 live games, {n_ticks} ticks (10 s of game time each)", leagues.len());
-        println!("  {:.1} ticks/s ({:.0} ms a tick, all leagues concurrently); {accepted} snapshots accepted, {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
-        println!("  CPU {:.2} s for {n_ticks} ticks = {:.0} ms CPU per tick of 1 000 games (includes rendering the bodies)", cpu2 - cpu1, 1000.0 * (cpu2 - cpu1) / n_ticks as f64);
-        println!("  body size {} KiB a league; adapter calls at once: {}", bodies.read().unwrap().values().next().map_or(0, |b| b.len() / 1024), sandbox_slots);
-        println!("  peak RSS {:.1} MiB (before the runtime: {:.1} MiB)", rss as f64 / 1024.0, rss0 as f64 / 1024.0);
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        println!("part 2: {} leagues x 100 live games, {n_ticks} ticks (10 s of game time each); bodies served by a child process", LEAGUES.len());
+        println!("  {:.1} ticks/s ({:.0} ms a tick polling all leagues concurrently); {accepted} snapshots accepted, {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
+        println!("  CPU {:.2} s for {n_ticks} ticks = {:.0} ms CPU per tick of 1 000 games (the daemon's poll path only)", cpu2 - cpu1, 1000.0 * (cpu2 - cpu1) / n_ticks as f64);
+        println!("  body size {} KiB a league; adapter calls at once: {}", size / 1024, sandbox_slots);
+        println!("  daemon process RSS: {:.1} MiB before the runtime, {:.1} MiB after sandbox and adapter load, {:.1} MiB peak after the first round (1 000 new games)", mib(rss0), mib(rss_loaded), mib(rss1));
+        println!("  daemon process peak RSS {:.1} MiB ({:.1} MiB of it above the loaded engine and component: the poll path)", mib(rss), mib(rss.saturating_sub(rss_loaded)));
+        let peak = control.get(format!("{base}/peak")).send().await.unwrap().text().await.unwrap();
+        peak.trim().parse::<u64>().unwrap_or(0)
     });
+    drop(server.stdin.take());
+    let _ = server.wait();
+    println!(
+        "  body server (the bench's own, not counted above): peak RSS {:.1} MiB",
+        server_peak as f64 / 1024.0
+    );
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; any other argument is ignored.
+    // `cargo bench` passes `--bench`; part 2 starts this binary again with `--serve-bodies`.
     let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    if std::env::args().any(|a| a == "--serve-bodies") {
+        serve_bodies(day);
+        return;
+    }
     calls(day);
     ticks(day);
 }

@@ -390,3 +390,64 @@ async fn record_then_replay_returns_the_same_bodies_without_network() {
         Err(FetchError::NotRecorded { .. })
     ));
 }
+
+/// The body reader's three shapes: a known `Content-Length`, a chunked stream of unknown
+/// length, and a gzip body decompressed on the way (no usable length); each comes back whole,
+/// and the cap holds for the unknown-length ones.
+#[tokio::test]
+async fn bodies_of_known_unknown_and_compressed_length_arrive_whole() {
+    use std::io::Write;
+    let expected: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&expected).unwrap();
+    let gzipped = gz.finish().unwrap();
+    let (plain, zipped) = (expected.clone(), gzipped);
+    let app = axum::Router::new()
+        .route(
+            "/known",
+            axum::routing::get({
+                let b = plain.clone();
+                move || async move { b }
+            }),
+        )
+        .route(
+            "/chunked",
+            axum::routing::get({
+                let b = plain.clone();
+                move || async move {
+                    let parts: Vec<Result<Vec<u8>, std::io::Error>> =
+                        b.chunks(7_000).map(|c| Ok(c.to_vec())).collect();
+                    axum::body::Body::from_stream(futures_util::stream::iter(parts))
+                }
+            }),
+        )
+        .route(
+            "/gzip",
+            axum::routing::get(move || async move { ([("content-encoding", "gzip")], zipped) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut config = crate::config::Config::parse(std::path::Path::new("t"), "", |_| None)
+        .unwrap()
+        .upstream;
+    config.retries = 0;
+    config.overrides.insert(
+        "api.example".into(),
+        Override::Url(url::Url::parse(&format!("http://{addr}")).unwrap()),
+    );
+    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let f = Fetcher::new(config, None, clock).unwrap();
+    for path in ["/known", "/chunked", "/gzip"] {
+        let got = f.get(&request(path), 1 << 20, Freshness::Settle).await;
+        let body = got.result.unwrap().body;
+        assert_eq!((path, body.len()), (path, expected.len()));
+        assert!(*body == *expected, "{path}: body differs");
+        let capped = f.get(&request(path), 100_000, Freshness::Settle).await;
+        assert!(
+            matches!(capped.result, Err(FetchError::TooLarge { limit: 100_000 })),
+            "{path}: {:?}",
+            capped.result.map(|b| b.body.len())
+        );
+    }
+}
