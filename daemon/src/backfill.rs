@@ -369,7 +369,7 @@ pub async fn run(
     // Backfilled points go to the sinks too (forwarded by the next `run`).
     store.enable_point_outbox(!config.sinks.is_empty());
     let sandbox = Sandbox::new(config.sandbox.clone())?;
-    let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
+    let (registry, load_errors) = Registry::load_dir_blocking(&sandbox, &config.plugin_dir).await?;
     let adapter =
         registry
             .get(&league.adapter)

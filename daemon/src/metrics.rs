@@ -32,6 +32,8 @@ pub const WEBHOOK_ATTEMPTS: &str = "scoreline_webhook_attempts_total";
 pub const WEBHOOK_DISABLED: &str = "scoreline_webhook_endpoints_disabled_total";
 /// Adapter versions swapped in, refused or rolled back, by adapter and result.
 pub const ADAPTER_SWAPS: &str = "scoreline_adapter_swaps_total";
+/// Config reloads (`SIGHUP`, `POST /admin/reload`), by result (`applied`, `refused`, `failed`).
+pub const CONFIG_RELOADS: &str = "scoreline_config_reloads_total";
 /// Points appended to the point outbox since the sink started, by sink (each sink forwards every
 /// point, so every sink counts each one).
 pub const SINK_POINTS_COMMITTED: &str = "scoreline_sink_points_committed_total";
@@ -104,6 +106,10 @@ fn describe() {
         "Webhook attempts by subscription and outcome."
     );
     describe_counter!(
+        CONFIG_RELOADS,
+        "Config reloads by result (applied, refused, failed)."
+    );
+    describe_counter!(
         WEBHOOK_DISABLED,
         "Webhook endpoints disabled, by subscription."
     );
@@ -167,6 +173,11 @@ pub fn adapter_call(adapter: &str, call: &'static str, outcome: &'static str, to
 /// A new version of `adapter` was `swapped`, `refused` or a `rollback` happened.
 pub fn adapter_swap(adapter: &str, result: &'static str) {
     counter!(ADAPTER_SWAPS, "adapter" => adapter.to_owned(), "result" => result).increment(1);
+}
+
+/// A config reload ended with `result` (`applied`, `refused` or `failed`).
+pub fn config_reload(result: &'static str) {
+    counter!(CONFIG_RELOADS, "result" => result).increment(1);
 }
 
 /// One upstream attempt to `host`: its status (`None`: no answer), latency, and whether the cache

@@ -11,6 +11,19 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// [`load_dir`](Self::load_dir) on a blocking thread, for async callers: loading calls each
+    /// component's `info()`, and a guest writing to stderr (a panic message) blocks on WASI's
+    /// output, which must never happen on an async worker thread.
+    pub async fn load_dir_blocking(
+        sandbox: &Sandbox,
+        dir: &Path,
+    ) -> Result<(Registry, Vec<LoadError>), LoadError> {
+        let (sandbox, dir) = (sandbox.clone(), dir.to_owned());
+        tokio::task::spawn_blocking(move || Registry::load_dir(&sandbox, &dir))
+            .await
+            .map_err(|e| LoadError::Engine(format!("adapter loading task failed: {e}")))?
+    }
+
     /// Load every `*.wasm` file in `dir` (sorted by file name). A file that fails to load is
     /// logged and returned in the error list; the others load regardless.
     pub fn load_dir(

@@ -406,10 +406,13 @@ impl Reloader {
     /// Read the config file again and apply what changed; all or nothing.
     pub async fn reload(&self) -> Result<ReloadPlan, ReloadError> {
         let mut state = self.inner.state.lock().await;
-        let path = state.config.source.clone().ok_or(ReloadError::NoFile)?;
-        let new = blocking(move || Config::load(Some(&path))).await??;
-        let plan = plan(&state.config, &new);
-        let result = self.apply(&mut state, new, &plan).await;
+        let mut plan = ReloadPlan::default();
+        let result = self.read_and_apply(&mut state, &mut plan).await;
+        crate::metrics::config_reload(match &result {
+            Ok(()) => "applied",
+            Err(e) if e.is_refusal() => "refused",
+            Err(_) => "failed",
+        });
         match &result {
             Ok(()) => {
                 tracing::info!(
@@ -428,6 +431,17 @@ impl Reloader {
             Err(e) => tracing::error!(error = %e, "config reload refused"),
         }
         result.map(|()| plan)
+    }
+
+    async fn read_and_apply(
+        &self,
+        state: &mut Applied,
+        plan: &mut ReloadPlan,
+    ) -> Result<(), ReloadError> {
+        let path = state.config.source.clone().ok_or(ReloadError::NoFile)?;
+        let new = blocking(move || Config::load(Some(&path))).await??;
+        *plan = self::plan(&state.config, &new);
+        self.apply(state, new, plan).await
     }
 
     async fn apply(

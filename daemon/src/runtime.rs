@@ -95,7 +95,7 @@ pub async fn run(
     // Before any poller records anything: with sinks, every commit also fills the point outbox.
     store.enable_point_outbox(!config.sinks.is_empty());
     let sandbox = Sandbox::new(config.sandbox.clone())?;
-    let (registry, load_errors) = Registry::load_dir(&sandbox, &config.plugin_dir)?;
+    let (registry, load_errors) = Registry::load_dir_blocking(&sandbox, &config.plugin_dir).await?;
     if registry.is_empty() {
         let hint = format!(
             "no adapter loaded from `{}` ({} failed); run `scoreline plugin build` first",

@@ -18,17 +18,36 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "reload-test-token";
 
-/// A config file for a daemon on the emulator: `leagues` on the ESPN adapter (`live_secs` each),
-/// plus whatever `extra` adds.
-fn config_text(data: &Path, leagues: &[(&str, &str, u64)], extra: &str) -> String {
+/// A plugin directory under `tmp` with the ESPN adapter and a guest whose `info()` traps (the
+/// daemon must start regardless, logging the one it could not load), sharing the suite's
+/// compiled-artifact cache.
+fn plugins(tmp: &Path) -> std::path::PathBuf {
+    let dir = tmp.join("plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    for component in [util::espn(), util::trap_at_start()] {
+        std::fs::copy(&component, dir.join(component.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// A config file for a daemon on the emulator reading `plugin_dir`: `leagues` (key, adapter,
+/// `live_secs`), plus whatever `extra` adds.
+fn config_text(
+    data: &Path,
+    plugin_dir: &Path,
+    leagues: &[(&str, &str, u64)],
+    extra: &str,
+) -> String {
     let mut text = format!(
         "data_dir = {:?}\nplugin_dir = {:?}\n\
+         [sandbox]\ncache_dir = {:?}\n\
          [http]\nlisten = \"127.0.0.1:0\"\nadmin_token = \"{TOKEN}\"\n\
          [emulator]\nenabled = true\ngame_secs = 60\nstagger_secs = 2\n\
          [upstream]\ntimeout_ms = 2000\nretries = 0\nrate_per_sec = 100\n\
          [upstream.overrides]\n\"site.api.espn.com\" = \"emulator\"\n",
         data.to_str().unwrap(),
-        util::plugin_dir().to_str().unwrap(),
+        plugin_dir.to_str().unwrap(),
+        util::plugin_dir().join(".cache").to_str().unwrap(),
     );
     for (key, adapter, live) in leagues {
         text.push_str(&format!(
@@ -89,10 +108,16 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    let plugin_dir = plugins(tmp.path());
     let file = tmp.path().join("scoreline.toml");
     std::fs::write(
         &file,
-        config_text(&data, &[("nfl", "espn", 1), ("nhl", "espn", 1)], ""),
+        config_text(
+            &data,
+            &plugin_dir,
+            &[("nfl", "espn", 1), ("nhl", "espn", 1)],
+            "",
+        ),
     )
     .unwrap();
     let config = Config::load(Some(&file)).unwrap();
@@ -114,6 +139,15 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
     let base = format!("http://{addr}");
     let client = reqwest::Client::new();
     until_polled(&client, &base, &["nfl", "nhl"]).await;
+    // The guest that traps in `info()` was refused at start; the daemon runs on the others.
+    let health = get(&client, &format!("{base}/health")).await;
+    let adapters: Vec<&str> = health["adapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(adapters, ["espn"], "{health}");
 
     // Without the token: 401, and nothing is read.
     let (code, _) = post(&client, &format!("{base}/admin/reload"), None).await;
@@ -129,8 +163,13 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
     // the upstream timeout changes (a restart-only section).
     std::fs::write(
         &file,
-        config_text(&data, &[("nhl", "espn", 2), ("nba", "espn", 1)], HOOK)
-            .replace("timeout_ms = 2000", "timeout_ms = 3000"),
+        config_text(
+            &data,
+            &plugin_dir,
+            &[("nhl", "espn", 2), ("nba", "espn", 1)],
+            HOOK,
+        )
+        .replace("timeout_ms = 2000", "timeout_ms = 3000"),
     )
     .unwrap();
     let (code, plan) = post(&client, &format!("{base}/admin/reload"), Some(TOKEN)).await;
@@ -185,7 +224,12 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
     // A league whose adapter is not loaded: 400 naming it; nothing changes (nba stays).
     std::fs::write(
         &file,
-        config_text(&data, &[("nhl", "espn", 2), ("wnba", "nope", 1)], HOOK),
+        config_text(
+            &data,
+            &plugin_dir,
+            &[("nhl", "espn", 2), ("wnba", "nope", 1)],
+            HOOK,
+        ),
     )
     .unwrap();
     let (code, body) = post(&client, &format!("{base}/admin/reload"), Some(TOKEN)).await;
@@ -198,6 +242,25 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
         polled(&client, &base).await,
         BTreeSet::from(["nba".to_owned(), "nhl".to_owned()])
     );
+
+    // Each outcome is counted (this is the only test that reloads a config).
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "scoreline_config_reloads_total{result=\"applied\"} 2",
+        "scoreline_config_reloads_total{result=\"refused\"} 2",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no `{line}` in\n{metrics}"
+        );
+    }
 
     stop_tx.send(()).unwrap();
     let summary = tokio::time::timeout(Duration::from_secs(30), daemon)
@@ -260,8 +323,13 @@ fn sighup_makes_the_daemon_poll_a_league_added_to_its_file() {
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    let plugin_dir = plugins(tmp.path());
     let file = tmp.path().join("scoreline.toml");
-    std::fs::write(&file, config_text(&data, &[("nfl", "espn", 1)], "")).unwrap();
+    std::fs::write(
+        &file,
+        config_text(&data, &plugin_dir, &[("nfl", "espn", 1)], ""),
+    )
+    .unwrap();
     let log_path = tmp.path().join("daemon.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_scoreline"))
         .current_dir(util::root())
@@ -309,7 +377,12 @@ fn sighup_makes_the_daemon_poll_a_league_added_to_its_file() {
 
     std::fs::write(
         &file,
-        config_text(&data, &[("nfl", "espn", 1), ("mlb", "espn", 1)], ""),
+        config_text(
+            &data,
+            &plugin_dir,
+            &[("nfl", "espn", 1), ("mlb", "espn", 1)],
+            "",
+        ),
     )
     .unwrap();
     let pid = child.id().to_string();
