@@ -388,11 +388,6 @@ impl Reloader {
         }
     }
 
-    /// Leagues polled now.
-    pub async fn leagues(&self) -> Vec<String> {
-        self.inner.state.lock().await.fleet.leagues()
-    }
-
     /// The leagues as configured now (a reload replaces them).
     pub async fn league_configs(&self) -> Vec<LeagueConfig> {
         self.inner.state.lock().await.config.leagues.clone()
@@ -428,7 +423,7 @@ impl Reloader {
                     tracing::warn!(sections = ?plan.restart_required, "config changes that take effect only after a restart were not applied");
                 }
             }
-            Err(e) => tracing::error!(error = %e, "config reload refused"),
+            Err(e) => tracing::error!(error = %e, "config reload not applied"),
         }
         result.map(|()| plan)
     }
@@ -536,40 +531,63 @@ pub async fn route(
     }
 }
 
-/// Reload on every `SIGHUP` until `stop` turns true. Each outcome is logged.
-pub async fn on_sighup(reloader: Reloader, mut stop: watch::Receiver<bool>) {
+/// `SIGHUP`s as they arrive, registered as early as `run` starts: a hangup during start-up (a
+/// `systemctl reload` while components compile) is then held for the reloader instead of taking
+/// the signal's default action, which ends the process.
+pub struct Hangups {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hup = match signal(SignalKind::hangup()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGHUP; reload the config through POST /admin/reload");
-                return;
-            }
-        };
-        loop {
-            tokio::select! {
-                got = hup.recv() => {
-                    if got.is_none() {
-                        break;
-                    }
-                    tracing::info!("SIGHUP: reloading the config");
-                    // The outcome is logged by `reload`.
-                    let _ = reloader.reload().await;
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    /// Start catching `SIGHUP` (on Unix; elsewhere there is none).
+    pub fn listen() -> Hangups {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signal = match signal(SignalKind::hangup()) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGHUP; reload the config through POST /admin/reload");
+                    None
                 }
-                changed = stop.changed() => {
-                    if changed.is_err() || *stop.borrow() {
-                        break;
-                    }
+            };
+            Hangups { signal }
+        }
+        #[cfg(not(unix))]
+        {
+            Hangups {}
+        }
+    }
+
+    /// The next `SIGHUP`; never, when there is no signal to wait for.
+    async fn next(&mut self) -> Option<()> {
+        #[cfg(unix)]
+        if let Some(s) = self.signal.as_mut() {
+            return s.recv().await;
+        }
+        std::future::pending().await
+    }
+}
+
+/// Reload on every `SIGHUP` until `stop` turns true. Each outcome is logged.
+pub async fn on_sighup(reloader: Reloader, mut hangups: Hangups, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            got = hangups.next() => {
+                if got.is_none() {
+                    break;
+                }
+                tracing::info!("SIGHUP: reloading the config");
+                // The outcome is logged (and counted) by `reload`.
+                let _ = reloader.reload().await;
+            }
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
                 }
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        drop(reloader);
-        while stop.changed().await.is_ok() && !*stop.borrow() {}
     }
 }
 

@@ -91,6 +91,7 @@ pub async fn run(
     on_ready: impl FnOnce(&RunSummary),
 ) -> Result<RunSummary, RunError> {
     crate::metrics::install();
+    let hangups = crate::reload::Hangups::listen();
     let store = Store::open(&config.data_dir)?;
     // Before any poller records anything: with sinks, every commit also fills the point outbox.
     store.enable_point_outbox(!config.sinks.is_empty());
@@ -212,7 +213,11 @@ pub async fn run(
     )?);
     // The pollers belong to the reloader from here: SIGHUP and POST /admin/reload change them.
     let reloader = Reloader::new(config.clone(), fleet, subscriptions);
-    tasks.spawn(crate::reload::on_sighup(reloader.clone(), stop_rx.clone()));
+    tasks.spawn(crate::reload::on_sighup(
+        reloader.clone(),
+        hangups,
+        stop_rx.clone(),
+    ));
 
     let mut http_addr = None;
     let mut http_task = None;
