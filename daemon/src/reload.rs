@@ -184,6 +184,9 @@ pub enum ReloadError {
     /// A blocking step died.
     #[error("reload task failed: {0}")]
     Task(String),
+    /// The daemon is stopping: its pollers are gone and none may start.
+    #[error("the daemon is shutting down; nothing was reloaded")]
+    ShuttingDown,
 }
 
 impl ReloadError {
@@ -357,6 +360,8 @@ const STOP_GRACE: Duration = Duration::from_secs(20);
 struct Applied {
     config: Config,
     fleet: Fleet,
+    /// Set by shutdown: a reload queued behind it must not start pollers again.
+    closed: bool,
 }
 
 /// Re-reads the config file and applies it to the running daemon; one reload at a time.
@@ -382,7 +387,11 @@ impl Reloader {
     pub fn new(config: Config, fleet: Fleet, subscriptions: ConfigSubscriptions) -> Reloader {
         Reloader {
             inner: Arc::new(ReloaderInner {
-                state: Mutex::new(Applied { config, fleet }),
+                state: Mutex::new(Applied {
+                    config,
+                    fleet,
+                    closed: false,
+                }),
                 subscriptions,
             }),
         }
@@ -395,7 +404,9 @@ impl Reloader {
 
     /// Stop every league poller, letting each finish its round within `grace` (shutdown).
     pub async fn shutdown(&self, grace: Duration) {
-        self.inner.state.lock().await.fleet.shutdown(grace).await;
+        let mut state = self.inner.state.lock().await;
+        state.closed = true;
+        state.fleet.shutdown(grace).await;
     }
 
     /// Read the config file again and apply what changed; all or nothing.
@@ -433,6 +444,9 @@ impl Reloader {
         state: &mut Applied,
         plan: &mut ReloadPlan,
     ) -> Result<(), ReloadError> {
+        if state.closed {
+            return Err(ReloadError::ShuttingDown);
+        }
         let path = state.config.source.clone().ok_or(ReloadError::NoFile)?;
         let new = blocking(move || Config::load(Some(&path))).await??;
         *plan = self::plan(&state.config, &new);
@@ -511,7 +525,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// `POST /admin/reload`: 200 with the [`ReloadPlan`] applied; 400 with the reason when the file
-/// is refused (nothing changed); 409 when the daemon has no config file.
+/// is refused (nothing changed); 409 when the daemon has no config file or is shutting down.
 pub async fn route(
     axum::extract::State(state): axum::extract::State<crate::http::AppState>,
 ) -> Result<axum::Json<ReloadPlan>, crate::http::ApiError> {
@@ -525,7 +539,9 @@ pub async fn route(
         .map_err(|e| ApiError::Internal(format!("reload task failed: {e}")))?;
     match outcome {
         Ok(plan) => Ok(axum::Json(plan)),
-        Err(e @ ReloadError::NoFile) => Err(ApiError::Conflict(e.to_string())),
+        Err(e @ (ReloadError::NoFile | ReloadError::ShuttingDown)) => {
+            Err(ApiError::Conflict(e.to_string()))
+        }
         Err(e) if e.is_refusal() => Err(ApiError::BadRequest(e.to_string())),
         Err(e) => Err(ApiError::Internal(e.to_string())),
     }
@@ -622,6 +638,36 @@ url = "https://ha.example.com/hook"
 secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 types = ["score.changed"]
 "#;
+
+    #[tokio::test]
+    async fn no_reload_after_shutdown() {
+        let store = match Store::open_in_memory() {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let sandbox = match crate::sandbox::Sandbox::new(Default::default()) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let fetcher = match Fetcher::new(parse("").upstream, None, clock.clone()) {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        };
+        let deps = PollerDeps {
+            swapper: Swapper::new(sandbox, "plugins".into(), [], BTreeMap::new()),
+            fetcher,
+            store,
+            status: StatusBoard::default(),
+            clock,
+        };
+        let mut config = parse(BASE);
+        config.source = Some("scoreline.toml".into());
+        let reloader = Reloader::new(config, Fleet::new(deps), ConfigSubscriptions::default());
+        reloader.shutdown(Duration::from_secs(1)).await;
+        let err = reloader.reload().await.err();
+        assert!(matches!(err, Some(ReloadError::ShuttingDown)), "{err:?}");
+    }
 
     #[test]
     fn the_same_file_changes_nothing() {
