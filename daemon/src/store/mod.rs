@@ -889,11 +889,7 @@ impl Store {
                 params![league, from.timestamp_millis(), to.timestamp_millis()],
                 |r| {
                     Ok((
-                        GameKey {
-                            league: r.get(0)?,
-                            adapter: r.get(1)?,
-                            game_id: r.get(2)?,
-                        },
+                        GameKey::from_row(r, 0)?,
                         r.get::<_, i64>(3)?,
                         TeamRef {
                             id: r.get(4)?,
@@ -1076,11 +1072,7 @@ impl RawGame {
     /// Read `league, adapter, game_id, updated_at, game_json`.
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawGame> {
         Ok(RawGame {
-            key: GameKey {
-                league: r.get(0)?,
-                adapter: r.get(1)?,
-                game_id: r.get(2)?,
-            },
+            key: GameKey::from_row(r, 0)?,
             updated_at: r.get(3)?,
             json: r.get(4)?,
         })

@@ -268,11 +268,7 @@ impl Store {
                 |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
-                        GameKey {
-                            league: r.get(1)?,
-                            adapter: r.get(2)?,
-                            game_id: r.get(3)?,
-                        },
+                        GameKey::from_row(r, 1)?,
                         r.get::<_, String>(4)?,
                     ))
                 },

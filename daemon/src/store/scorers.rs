@@ -51,11 +51,7 @@ const GAME_COLUMN_COUNT: usize = 8;
 impl HistoryGameColumns {
     /// Read [`GAME_COLUMNS`] from `r`, starting at column `at`.
     fn from_row(r: &rusqlite::Row<'_>, at: usize, op: &'static str) -> Result<Self, StoreError> {
-        let key = GameKey {
-            league: r.get(at).op(op)?,
-            adapter: r.get(at + 1).op(op)?,
-            game_id: r.get(at + 2).op(op)?,
-        };
+        let key = GameKey::from_row(r, at).op(op)?;
         let start: Option<i64> = r.get(at + 4).op(op)?;
         let status: String = r.get(at + 5).op(op)?;
         Ok(HistoryGameColumns {
@@ -292,11 +288,7 @@ impl Store {
                 params![since.timestamp_millis(), until.timestamp_millis()],
                 |r| {
                     Ok((
-                        GameKey {
-                            league: r.get(0)?,
-                            adapter: r.get(1)?,
-                            game_id: r.get(2)?,
-                        },
+                        GameKey::from_row(r, 0)?,
                         r.get::<_, String>(3)?,
                         RawPlay::from_row(r, 4)?,
                     ))

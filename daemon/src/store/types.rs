@@ -20,6 +20,15 @@ pub struct GameKey {
 }
 
 impl GameKey {
+    /// Read `league, adapter, game_id` from a store row, starting at column `at`.
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<GameKey> {
+        Ok(GameKey {
+            league: r.get(at)?,
+            adapter: r.get(at + 1)?,
+            game_id: r.get(at + 2)?,
+        })
+    }
+
     /// A key from its three parts.
     pub fn new(
         league: impl Into<String>,
