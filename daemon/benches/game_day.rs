@@ -461,6 +461,10 @@ fn ticks(day: NaiveDate) {
             "site.api.espn.com".into(),
             Override::Url(url::Url::parse(&base).unwrap()),
         );
+        if let Some(n) = std::env::var("SCORELINE_BENCH_BODIES").ok().and_then(|v| v.parse().ok()) {
+            upstream.max_bodies_in_flight = n;
+        }
+        let bodies_in_flight = upstream.max_bodies_in_flight;
         let clock = Arc::new(ManualClock::new(start));
         let fetcher = Fetcher::new(upstream, None, clock.clone()).unwrap();
         // As the daemon runs: the compiled artifact comes from the cache after the first start
@@ -534,7 +538,7 @@ fn ticks(day: NaiveDate) {
         println!("part 2: {} leagues x 100 live games, {n_ticks} ticks (10 s of game time each); bodies served by a child process", LEAGUES.len());
         println!("  {:.1} ticks/s ({:.0} ms a tick polling all leagues concurrently); {accepted} snapshots accepted, {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
         println!("  CPU {:.2} s for {n_ticks} ticks = {:.0} ms CPU per tick of 1 000 games (the daemon's poll path only)", cpu2 - cpu1, 1000.0 * (cpu2 - cpu1) / n_ticks as f64);
-        println!("  body size {} KiB a league; adapter calls at once: {}", size / 1024, sandbox_slots);
+        println!("  body size {} KiB a league; adapter calls at once: {sandbox_slots}; bodies held at once (fetched, not yet parsed): {bodies_in_flight}", size / 1024);
         println!("  daemon process RSS: {:.1} MiB before the runtime, {:.1} MiB after sandbox and adapter load, {:.1} MiB peak after the first round (1 000 new games)", mib(rss0), mib(rss_loaded), mib(rss1));
         println!("  daemon process peak RSS {:.1} MiB ({:.1} MiB of it above the loaded engine and component: the poll path)", mib(rss), mib(rss.saturating_sub(rss_loaded)));
         let peak = control.get(format!("{base}/peak")).send().await.unwrap().text().await.unwrap();

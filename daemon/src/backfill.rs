@@ -11,7 +11,7 @@
 use crate::clock::Clock;
 use crate::config::{Config, LeagueConfig};
 use crate::emulator::Emulator;
-use crate::fetch::{FetchError, Fetcher, Freshness};
+use crate::fetch::{Body, FetchError, Fetcher, Freshness};
 use crate::model::{Game, GameStatus, PlannedRequest};
 use crate::registry::Registry;
 use crate::sandbox::{Adapter, CallContext, CallError, LoadError, Sandbox};
@@ -297,7 +297,7 @@ impl Backfill {
         Ok(detail.scoring_plays.len())
     }
 
-    async fn fetch(&self, request: &PlannedRequest) -> Result<Arc<[u8]>, DayError> {
+    async fn fetch(&self, request: &PlannedRequest) -> Result<Body, DayError> {
         // Past days never change under us, but a backfill is a one-off: always ask upstream.
         let outcome = self
             .fetcher

@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::LeagueConfig;
 use crate::events::Event;
 use crate::events::diff::{self, Snapshot};
-use crate::fetch::{Attempt, FetchOutcome, Fetcher, Freshness, HostTransition};
+use crate::fetch::{Attempt, Body, FetchOutcome, Fetcher, Freshness, HostTransition};
 use crate::ingest;
 use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay};
 use crate::sandbox::{Adapter, CallContext, CallError};
@@ -623,7 +623,7 @@ impl LeaguePoller {
         &self,
         request: &PlannedRequest,
         freshness: Freshness,
-    ) -> Result<Arc<[u8]>, PollError> {
+    ) -> Result<Body, PollError> {
         let FetchOutcome {
             result,
             attempts,

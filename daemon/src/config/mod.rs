@@ -139,6 +139,9 @@ struct RawUpstream {
     rate_per_sec: Option<u32>,
     /// `User-Agent` header. Default `scoreline/<version>`.
     user_agent: Option<String>,
+    /// Response bodies held at once between being read and being parsed. Default: twice the
+    /// cores, at least 4.
+    max_bodies_in_flight: Option<usize>,
     /// Host → base URL (`http://127.0.0.1:PORT`), applied after the allow-list check. The value
     /// `emulator` means the in-process emulator's address.
     #[serde(default)]
@@ -448,6 +451,9 @@ pub struct UpstreamConfig {
     pub rate_per_sec: u32,
     /// `User-Agent`.
     pub user_agent: String,
+    /// Bodies held at once from the first byte read until the poll that asked for them drops
+    /// them (after the adapter parsed them): bounds the memory of bodies queued for a parse.
+    pub max_bodies_in_flight: usize,
     /// Host → where requests for it really go.
     pub overrides: BTreeMap<String, Override>,
     /// The circuit breaker every upstream host gets.
@@ -625,6 +631,12 @@ struct Validator<'a> {
     path: &'a Path,
     /// The substituted text, to turn a value's span into its line.
     text: &'a str,
+}
+
+/// `[upstream] max_bodies_in_flight` by default: twice the sandbox's default concurrent calls
+/// (the cores), so a parse always has the next body ready, and at least 4.
+pub fn default_bodies_in_flight() -> usize {
+    (2 * crate::sandbox::default_concurrent_calls()).max(4)
 }
 
 fn ttl_secs(v: Option<u64>, default: u64) -> Duration {
@@ -1045,6 +1057,13 @@ impl Validator<'_> {
         if rate == 0 {
             return Err(self.invalid("upstream.rate_per_sec", "must be at least 1"));
         }
+        let bodies = match u.max_bodies_in_flight {
+            None => default_bodies_in_flight(),
+            Some(0) => {
+                return Err(self.invalid("upstream.max_bodies_in_flight", "must be at least 1"));
+            }
+            Some(n) => n,
+        };
         let b = u.breaker;
         let failures = b.failures.unwrap_or(5);
         if failures == 0 {
@@ -1092,6 +1111,7 @@ impl Validator<'_> {
             user_agent: u
                 .user_agent
                 .unwrap_or_else(|| format!("scoreline/{}", env!("CARGO_PKG_VERSION"))),
+            max_bodies_in_flight: bodies,
             overrides,
             breaker: BreakerConfig {
                 failures,
@@ -1229,6 +1249,10 @@ mod tests {
             "config `x.toml`: `sandbox.memory_mib` must be at least 1"
         );
         assert_eq!(
+            parse("[upstream]\nmax_bodies_in_flight = 0\n").unwrap_err(),
+            "config `x.toml`: `upstream.max_bodies_in_flight` must be at least 1"
+        );
+        assert_eq!(
             parse("[[leagues]]\nkey = \"nfl\"\nadapter = \"espn\"\ntimezone = \"Mars/Olympus\"\n")
                 .unwrap_err(),
             "config `x.toml`: `leagues[0].timezone` `Mars/Olympus` is not an IANA time zone"
@@ -1237,6 +1261,18 @@ mod tests {
             parse("data_dir = \"${UNSET_VAR}\"\n").unwrap_err(),
             "config `x.toml`: line 1: environment variable `UNSET_VAR` is not set and has no default (write `${UNSET_VAR:-default}`)"
         );
+    }
+
+    #[test]
+    fn bodies_in_flight_default_to_twice_the_cores_and_at_least_four() {
+        let cores = crate::sandbox::default_concurrent_calls();
+        let default = parse("").unwrap().upstream.max_bodies_in_flight;
+        assert!(
+            default >= 4 && default >= 2 * cores,
+            "{default} for {cores} cores"
+        );
+        let set = parse("[upstream]\nmax_bodies_in_flight = 7\n").unwrap();
+        assert_eq!(set.upstream.max_bodies_in_flight, 7);
     }
 
     #[test]

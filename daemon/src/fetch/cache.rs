@@ -47,8 +47,15 @@ impl Cache {
     /// The entry for `key` if it is fresh at `now` for an asker who accepts bodies up to
     /// `max_age` old. An expiry upstream set (`max-age`) binds every asker; else the stricter of
     /// the entry's own lifetime and the asker's wins, so a settle fetch (0 s) never gets a body
-    /// cached for an idle one (5 min).
-    pub fn get(&self, key: &str, now: DateTime<Utc>, max_age: chrono::Duration) -> Option<&Entry> {
+    /// cached for an idle one (5 min). Every expired entry is dropped first, so a body nobody
+    /// asks for again is freed by the next lookup of any URL, not kept until an insert.
+    pub fn get(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        max_age: chrono::Duration,
+    ) -> Option<&Entry> {
+        self.purge_expired(now);
         self.entries
             .get(key)
             .filter(|e| now < e.expires_at && (e.upstream_expiry || now - e.fetched_at < max_age))
@@ -65,10 +72,10 @@ impl Cache {
         upstream_expiry: bool,
     ) {
         self.remove(key);
+        self.purge_expired(now);
         if expires_at <= now || body.len() > self.max_bytes {
             return;
         }
-        self.purge_expired(now);
         while self.bytes + body.len() > self.max_bytes {
             let Some((_, oldest)) = self.order.pop_first() else {
                 break;
@@ -100,15 +107,15 @@ impl Cache {
     }
 
     fn purge_expired(&mut self, now: DateTime<Utc>) {
-        let expired: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.expires_at <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in expired {
-            self.remove(&k);
-        }
+        let (order, bytes) = (&mut self.order, &mut self.bytes);
+        self.entries.retain(|_, e| {
+            let fresh = now < e.expires_at;
+            if !fresh {
+                *bytes -= e.body.len();
+                order.remove(&e.seq);
+            }
+            fresh
+        });
     }
 
     /// Bytes held.
@@ -148,11 +155,11 @@ mod tests {
         c.insert("a", body(10), t(0), t(5), false);
         assert_eq!(c.get("a", t(4), ANY).map(|e| e.body.len()), Some(10));
         assert_eq!(c.get("a", t(4), ANY).map(|e| e.fetched_at), Some(t(0)));
+        // A stricter asker: only bodies younger than its own limit.
+        assert!(c.get("a", t(3), chrono::Duration::seconds(4)).is_some());
+        assert!(c.get("a", t(4), chrono::Duration::seconds(4)).is_none());
         assert!(c.get("a", t(5), ANY).is_none());
         assert!(c.get("b", t(0), ANY).is_none());
-        // A stricter asker: only bodies younger than its own limit.
-        assert!(c.get("a", t(4), chrono::Duration::seconds(4)).is_none());
-        assert!(c.get("a", t(3), chrono::Duration::seconds(4)).is_some());
         // Upstream's max-age binds every asker, even one that wants it fresh.
         c.insert("m", body(1), t(0), t(30), true);
         assert!(c.get("m", t(29), chrono::Duration::zero()).is_some());
@@ -161,7 +168,9 @@ mod tests {
         // Zero lifetime: not kept at all.
         c.insert("z", body(10), t(0), t(0), false);
         assert!(c.get("z", t(0), ANY).is_none());
-        assert_eq!(c.len(), 2);
+        // Only `m` is held: `a` went when the lookup at t(5) found it expired.
+        assert_eq!(c.len(), 1);
+        assert!(c.get("m", t(0), ANY).is_some());
     }
 
     #[test]
@@ -189,5 +198,19 @@ mod tests {
         c2.insert("new", body(50), t(2), t(100), false);
         assert!(c2.get("keep", t(2), ANY).is_some());
         assert_eq!(c2.bytes(), 100);
+    }
+
+    #[test]
+    fn expired_bodies_are_freed_by_any_lookup_or_insert() {
+        let mut c = Cache::new(1000);
+        c.insert("idle", body(300), t(0), t(300), false);
+        c.insert("live", body(200), t(0), t(5), false);
+        assert_eq!(c.bytes(), 500);
+        // A lookup of another URL after `live` expired frees it; `idle` stays.
+        assert!(c.get("other", t(5), ANY).is_none());
+        assert_eq!((c.bytes(), c.len()), (300, 1));
+        // An insert that is not kept (zero lifetime) still frees what expired.
+        c.insert("zero", body(50), t(300), t(300), false);
+        assert_eq!((c.bytes(), c.len()), (0, 0));
     }
 }

@@ -2,7 +2,9 @@
 //! sandbox's allow-list check. In order: the response cache (shared by every league, lifetime
 //! by game state or upstream's `max-age`), one request in flight per URL, the host's circuit
 //! breaker, a rate limit per host (`governor`), then the request itself with a timeout, a body
-//! cap and retries (exponential backoff with jitter, `Retry-After` honoured). Responses come from
+//! cap and retries (exponential backoff with jitter, `Retry-After` honoured). A bounded number of
+//! bodies is held at once between the first byte read and the parse that drops them, so leagues
+//! polled together do not each hold a body while they queue for the sandbox. Responses come from
 //! the network (with `[upstream.overrides]` rewriting where a host's requests really go) or from
 //! a recording being replayed, and may be appended to a recording. Every attempt and breaker
 //! change is returned for the call log.
@@ -84,11 +86,34 @@ pub enum FetchError {
     },
 }
 
+/// A fetched body (decompressed), shared with the cache. While any clone of it lives it takes
+/// one of the `[upstream] max_bodies_in_flight` places (unless it came from the cache, which
+/// holds it anyway): keep it until it is parsed, then drop it.
+#[derive(Debug, Clone)]
+pub struct Body {
+    bytes: Arc<[u8]>,
+    _place: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl Body {
+    /// The bytes, to keep (as the cache does) without holding a place.
+    pub fn bytes(&self) -> &Arc<[u8]> {
+        &self.bytes
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// A successful fetch.
 #[derive(Debug, Clone)]
 pub struct Fetched {
-    /// The body (decompressed), shared with the cache.
-    pub body: Arc<[u8]>,
+    /// The body, holding its place until dropped.
+    pub body: Body,
     /// HTTP status (2xx).
     pub status: u16,
     /// `Cache-Control: max-age`, when sent.
@@ -229,6 +254,8 @@ struct Inner {
     breakers: Mutex<BTreeMap<String, Breaker>>,
     cache: Mutex<Cache>,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Places for bodies between the first byte read and their parse.
+    bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// The upstream client. Cheap to clone; clones share cache, breakers and limits.
@@ -273,6 +300,7 @@ impl Fetcher {
             }
         };
         let cache = Cache::new(config.cache.max_bytes);
+        let bodies = Arc::new(tokio::sync::Semaphore::new(config.max_bodies_in_flight));
         Ok(Fetcher {
             inner: Arc::new(Inner {
                 source,
@@ -283,6 +311,7 @@ impl Fetcher {
                 breakers: Mutex::default(),
                 cache: Mutex::new(cache),
                 flights: Mutex::default(),
+                bodies,
             }),
         })
     }
@@ -431,7 +460,10 @@ impl Fetcher {
                 from_cache: true,
             });
             out.result = Ok(Fetched {
-                body: entry.body,
+                body: Body {
+                    bytes: entry.body,
+                    _place: None,
+                },
                 status: 200,
                 max_age: None,
                 attempts: 0,
@@ -486,7 +518,7 @@ impl Fetcher {
                     if let Ok(ttl) = chrono::Duration::from_std(ttl) {
                         lock(&self.inner.cache).insert(
                             &key,
-                            fetched.body.clone(),
+                            fetched.body.bytes.clone(),
                             done,
                             done + ttl,
                             fetched.max_age.is_some(),
@@ -553,12 +585,13 @@ impl Fetcher {
         max_body: usize,
         at: DateTime<Utc>,
     ) -> Result<Fetched, Failure> {
-        let (status, max_age, retry_after, body) = match &self.inner.source {
+        let (status, max_age, retry_after, body, place) = match &self.inner.source {
             Source::Replay(replay) => {
                 let line = replay
                     .next(&request.url, at)
                     .map_err(|e| Failure::fatal(None, FetchError::NotRecorded { url: e.0 }))?;
                 let path = replay.body_path(&line);
+                let place = self.body_place().await;
                 let body = tokio::fs::read(&path).await.map_err(|e| {
                     Failure::fatal(
                         None,
@@ -573,10 +606,11 @@ impl Fetcher {
                     line.max_age_secs.map(Duration::from_secs),
                     None,
                     body,
+                    place,
                 )
             }
             Source::Network { client, .. } => {
-                let (status, max_age, retry_after, body) =
+                let (status, max_age, retry_after, body, place) =
                     self.network(client, url, request, max_body).await?;
                 if let Some(rec) = &self.inner.recorder {
                     let rec = rec.clone();
@@ -592,7 +626,7 @@ impl Fetcher {
                         Err(e) => tracing::warn!(error = %e, "recording task failed"),
                     }
                 }
-                (status, max_age, retry_after, body)
+                (status, max_age, retry_after, body, place)
             }
         };
         if !(200..300).contains(&status) {
@@ -615,7 +649,10 @@ impl Fetcher {
             ));
         }
         Ok(Fetched {
-            body: body.into(),
+            body: Body {
+                bytes: body.into(),
+                _place: place.map(Arc::new),
+            },
             status,
             max_age,
             attempts: 0,
@@ -623,15 +660,22 @@ impl Fetcher {
         })
     }
 
-    /// One network request: status, `max-age`, `Retry-After` and the body (empty for an error
-    /// status, which is not read).
+    /// A place for one more body, waiting while `max_bodies_in_flight` are held. `None` only if
+    /// the semaphore were closed, which it never is.
+    async fn body_place(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.inner.bodies.clone().acquire_owned().await.ok()
+    }
+
+    /// One network request: status, `max-age`, `Retry-After`, the body (empty for an error
+    /// status, which is not read) and the place it holds. The place is taken once the headers
+    /// say a body is coming, so a slow or failing host holds none while it connects or retries.
     async fn network(
         &self,
         client: &reqwest::Client,
         url: &url::Url,
         request: &PlannedRequest,
         max_body: usize,
-    ) -> Result<(u16, Option<Duration>, Option<Duration>, Vec<u8>), Failure> {
+    ) -> Result<NetworkResponse, Failure> {
         let mut builder = client.get(url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -649,7 +693,7 @@ impl Fetcher {
             header("retry-after").and_then(|v| parse_retry_after(&v, self.inner.clock.now()));
         let max_age = header("cache-control").and_then(|v| parse_max_age(&v));
         if !(200..300).contains(&status) {
-            return Ok((status, max_age, retry_after, Vec::new()));
+            return Ok((status, max_age, retry_after, Vec::new(), None));
         }
         if response
             .content_length()
@@ -660,6 +704,7 @@ impl Fetcher {
                 FetchError::TooLarge { limit: max_body },
             ));
         }
+        let place = self.body_place().await;
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(Failure::from_reqwest)? {
             if body.len() + chunk.len() > max_body {
@@ -670,9 +715,18 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, max_age, retry_after, body))
+        Ok((status, max_age, retry_after, body, place))
     }
 }
+
+/// What [`Fetcher::network`] read: status, `max-age`, `Retry-After`, body, its place.
+type NetworkResponse = (
+    u16,
+    Option<Duration>,
+    Option<Duration>,
+    Vec<u8>,
+    Option<tokio::sync::OwnedSemaphorePermit>,
+);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())

@@ -451,3 +451,73 @@ async fn bodies_of_known_unknown_and_compressed_length_arrive_whole() {
         );
     }
 }
+
+#[tokio::test]
+async fn bodies_held_at_once_are_bounded_until_their_holders_drop_them() {
+    let script = Script::start().await;
+    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let mut config = config_for(&script, 0);
+    config.max_bodies_in_flight = 2;
+    let f = Fetcher::new(config, None, clock).unwrap();
+    let get = |path: &'static str, freshness| {
+        let f = f.clone();
+        tokio::spawn(async move { f.get(&request(path), 1 << 20, freshness).await })
+    };
+    // A live body is cached; its holder lets it go, so its place is free again.
+    script.push(200, &[], "live");
+    let live = get("/live", Freshness::Live).await.unwrap().result.unwrap();
+    drop(live);
+    // Settle fetches are never cached: each reads its own body and holds a place.
+    script.push(200, &[], "a");
+    script.push(200, &[], "b");
+    let a = get("/a", Freshness::Settle).await.unwrap().result.unwrap();
+    let b = get("/b", Freshness::Settle).await.unwrap().result.unwrap();
+    // Both places are taken: a third request is answered, but its body waits.
+    script.push(200, &[], "c");
+    let c = get("/c", Freshness::Settle);
+    for _ in 0..500 {
+        if script.hits() == 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(script.hits(), 4);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !c.is_finished(),
+        "a third body was read with two places held"
+    );
+    // Neither an error status (no body is read) nor a cache hit needs a place.
+    script.push(500, &[], "down");
+    let failed = tokio::time::timeout(Duration::from_secs(5), get("/d", Freshness::Settle))
+        .await
+        .expect("an error status waited for a body place")
+        .unwrap();
+    assert!(matches!(
+        failed.result,
+        Err(FetchError::Status { status: 500, .. })
+    ));
+    let hit = tokio::time::timeout(Duration::from_secs(5), get("/live", Freshness::Live))
+        .await
+        .expect("a cache hit waited for a body place")
+        .unwrap()
+        .result
+        .unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(&*hit.body, b"live");
+    // A clone holds the same place: dropping the original frees nothing.
+    let kept = a.body.clone();
+    drop(a);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !c.is_finished(),
+        "a place was freed while a clone of its body lived"
+    );
+    drop(kept);
+    let c = tokio::time::timeout(Duration::from_secs(5), c)
+        .await
+        .expect("the waiting body never got the freed place")
+        .unwrap();
+    assert_eq!(&*c.result.unwrap().body, b"c");
+    drop(b);
+}
