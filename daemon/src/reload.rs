@@ -449,7 +449,12 @@ impl Reloader {
         }
         let path = state.config.source.clone().ok_or(ReloadError::NoFile)?;
         let new = blocking(move || Config::load(Some(&path))).await??;
-        *plan = self::plan(&state.config, &new);
+        // Compared with what runs: a league configured but not polled (it could not start, say
+        // its adapter did not serve it then) counts as added, so a reload retries it.
+        let mut running = state.config.clone();
+        let polled = state.fleet.leagues();
+        running.leagues.retain(|l| polled.contains(&l.key));
+        *plan = self::plan(&running, &new);
         self.apply(state, new, plan).await
     }
 

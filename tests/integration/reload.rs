@@ -1,7 +1,8 @@
 //! Config reload end to end: `POST /admin/reload` on a daemon running in process (leagues added,
 //! removed and re-cadenced, a webhook subscription added, bad files refused with nothing
-//! changed, 401 without the token), a poller taking a new cadence between rounds, and `SIGHUP`
-//! sent to the real binary making it poll a league added to its file.
+//! changed, 401 without the token), a configured league that was not running started by a
+//! reload, a poller taking a new cadence between rounds, and `SIGHUP` sent to the real binary
+//! making it poll a league added to its file.
 
 use crate::daemon::{NY, anchor, emulator_config, rig, staggered, td};
 use crate::util;
@@ -315,6 +316,53 @@ async fn a_reloaded_cadence_moves_the_next_round() {
     assert_eq!(report.errors, 0);
     assert_eq!(r.poller.next_at(), live + td(34), "then 30 s");
     r.emulator.shutdown().await;
+}
+
+/// A league in the file that is not polled (skipped at start) is started by the next reload of
+/// the same file, like an added one; once it runs, the same file changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_starts_a_configured_league_that_was_not_running() {
+    use scoreline::poller::StatusBoard;
+    use scoreline::reload::{Fleet, PollerDeps, Reloader};
+    use scoreline::swap::{AdapterSlot, Swapper};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let plugin_dir = plugins(tmp.path());
+    let file = tmp.path().join("scoreline.toml");
+    // Upstream goes to a closed loopback port: the pollers only need to exist.
+    let text = config_text(
+        &data,
+        &plugin_dir,
+        &[("nfl", "espn", 1), ("nhl", "espn", 1)],
+        "",
+    )
+    .replace("\"emulator\"\n", "\"http://127.0.0.1:9\"\n");
+    std::fs::write(&file, text).unwrap();
+    let config = Config::load(Some(&file)).unwrap();
+
+    let sandbox = util::sandbox(|_| {});
+    let espn = AdapterSlot::new(sandbox.load_file(&plugin_dir.join("espn.wasm")).unwrap());
+    let clock: Arc<dyn scoreline::clock::Clock> = Arc::new(SystemClock);
+    let deps = PollerDeps {
+        swapper: Swapper::new(sandbox, plugin_dir, [espn], Default::default()),
+        fetcher: scoreline::fetch::Fetcher::new(config.upstream.clone(), None, clock.clone())
+            .unwrap(),
+        store: Store::open(&data).unwrap(),
+        status: StatusBoard::default(),
+        clock,
+    };
+    // As at a start where `nhl` could not be prepared: only `nfl` runs.
+    let mut fleet = Fleet::new(deps.clone());
+    let nfl = config.leagues[0].clone();
+    fleet.launch(deps.prepare(&nfl).unwrap(), nfl);
+    let reloader = Reloader::new(config, fleet, Default::default());
+
+    let plan = reloader.reload().await.unwrap();
+    assert_eq!(plan.leagues_added, ["nhl"], "{plan:?}");
+    assert!(plan.leagues_removed.is_empty() && plan.leagues_changed.is_empty());
+    let again = reloader.reload().await.unwrap();
+    assert!(again.applies_nothing(), "{again:?}");
+    reloader.shutdown(Duration::from_secs(5)).await;
 }
 
 /// `kill -HUP` makes the real daemon read its file again and poll a league added to it; one
