@@ -78,60 +78,45 @@ fn bench(c: &mut Criterion) {
     let guest_ctx = scoreline_plugin_sdk::CallContext::new(&league, now.timestamp());
     eprintln!("{}: {} bytes, league {league}", path.display(), body.len());
 
-    let native_games = scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, &body)
-        .expect("native parse")
-        .games
-        .len();
-    let wasm_games = adapter
-        .parse_scoreboard(&host_ctx, &body)
-        .expect("wasm parse")
-        .games
-        .len();
-    assert_eq!(native_games, wasm_games);
-
-    let mut group = c.benchmark_group("parse_largest_espn_scoreboard");
-    group
-        .measurement_time(Duration::from_secs(10))
-        .sample_size(60);
-    group.bench_function("native", |b| {
-        b.iter(|| {
-            scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, std::hint::black_box(&body))
-        })
-    });
-    group.bench_function("wasm", |b| {
-        b.iter(|| adapter.parse_scoreboard(&host_ctx, std::hint::black_box(&body)))
-    });
-    group.finish();
-
-    // The same document without the fixture's indentation: ESPN serves compact JSON (62% of
-    // the file's bytes are indentation, which wasm skips far slower than native code does).
+    // The document as recorded, then without its indentation: ESPN serves compact JSON (62%
+    // of the file's bytes are indentation, which wasm skips far slower than native code does).
     let compact = serde_json::to_vec(
         &serde_json::from_slice::<serde_json::Value>(&body).expect("the fixture is JSON"),
     )
     .expect("re-serialise");
     eprintln!("compact form: {} bytes", compact.len());
-    let compact_games = adapter
-        .parse_scoreboard(&host_ctx, &compact)
-        .expect("wasm parse of the compact form")
-        .games
-        .len();
-    assert_eq!(compact_games, native_games);
-    let mut group = c.benchmark_group("parse_largest_espn_scoreboard_compact");
-    group
-        .measurement_time(Duration::from_secs(10))
-        .sample_size(60);
-    group.bench_function("native", |b| {
-        b.iter(|| {
-            scoreline_plugin_espn::Espn::parse_scoreboard(
-                &guest_ctx,
-                std::hint::black_box(&compact),
-            )
-        })
-    });
-    group.bench_function("wasm", |b| {
-        b.iter(|| adapter.parse_scoreboard(&host_ctx, std::hint::black_box(&compact)))
-    });
-    group.finish();
+    for (name, input) in [
+        ("parse_largest_espn_scoreboard", &body),
+        ("parse_largest_espn_scoreboard_compact", &compact),
+    ] {
+        let native_games = scoreline_plugin_espn::Espn::parse_scoreboard(&guest_ctx, input)
+            .expect("native parse")
+            .games
+            .len();
+        let wasm_games = adapter
+            .parse_scoreboard(&host_ctx, input)
+            .expect("wasm parse")
+            .games
+            .len();
+        assert_eq!(native_games, wasm_games, "{name}");
+
+        let mut group = c.benchmark_group(name);
+        group
+            .measurement_time(Duration::from_secs(10))
+            .sample_size(60);
+        group.bench_function("native", |b| {
+            b.iter(|| {
+                scoreline_plugin_espn::Espn::parse_scoreboard(
+                    &guest_ctx,
+                    std::hint::black_box(input),
+                )
+            })
+        });
+        group.bench_function("wasm", |b| {
+            b.iter(|| adapter.parse_scoreboard(&host_ctx, std::hint::black_box(input)))
+        });
+        group.finish();
+    }
 
     // The leagues' own adapters on their largest game-detail payloads.
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
