@@ -20,6 +20,8 @@ pub const ADAPTER_CALL_SECONDS: &str = "scoreline_adapter_call_seconds";
 pub const UPSTREAM_CALLS: &str = "scoreline_upstream_calls_total";
 /// Upstream attempt latency by host (cache hits excluded).
 pub const UPSTREAM_CALL_SECONDS: &str = "scoreline_upstream_call_seconds";
+/// Response bodies that waited for a place under `[upstream] max_bodies_in_flight`.
+pub const UPSTREAM_BODY_WAITS: &str = "scoreline_upstream_body_waits_total";
 /// Circuit-breaker state by host: 0 closed, 1 half-open, 2 open.
 pub const BREAKER_STATE: &str = "scoreline_upstream_breaker_state";
 /// Snapshots the validator held back, by league (the reason is free text: see `monitor failures`).
@@ -91,6 +93,10 @@ fn describe() {
         UPSTREAM_CALL_SECONDS,
         Unit::Seconds,
         "Upstream attempt latency (cache hits excluded)."
+    );
+    describe_counter!(
+        UPSTREAM_BODY_WAITS,
+        "Response bodies that waited for a place under [upstream] max_bodies_in_flight."
     );
     describe_gauge!(
         BREAKER_STATE,
@@ -192,6 +198,11 @@ pub fn upstream_attempt(host: &str, status: Option<u16>, from_cache: bool, took:
     if !from_cache {
         histogram!(UPSTREAM_CALL_SECONDS, "host" => host.to_owned()).record(took.as_secs_f64());
     }
+}
+
+/// A response body had to wait for a place under `[upstream] max_bodies_in_flight`.
+pub fn upstream_body_waited() {
+    counter!(UPSTREAM_BODY_WAITS).increment(1);
 }
 
 /// `host`'s breaker is now in `state`.

@@ -663,7 +663,16 @@ impl Fetcher {
     /// A place for one more body, waiting while `max_bodies_in_flight` are held. `None` only if
     /// the semaphore were closed, which it never is.
     async fn body_place(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        self.inner.bodies.clone().acquire_owned().await.ok()
+        let places = &self.inner.bodies;
+        match places.clone().try_acquire_owned() {
+            Ok(place) => Some(place),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                crate::metrics::upstream_body_waited();
+                tracing::debug!("response body waits for a place (upstream.max_bodies_in_flight)");
+                places.clone().acquire_owned().await.ok()
+            }
+            Err(tokio::sync::TryAcquireError::Closed) => None,
+        }
     }
 
     /// One network request: status, `max-age`, `Retry-After`, the body (empty for an error

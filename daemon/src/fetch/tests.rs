@@ -472,7 +472,18 @@ async fn bodies_held_at_once_are_bounded_until_their_holders_drop_them() {
     script.push(200, &[], "b");
     let a = get("/a", Freshness::Settle).await.unwrap().result.unwrap();
     let b = get("/b", Freshness::Settle).await.unwrap().result.unwrap();
-    // Both places are taken: a third request is answered, but its body waits.
+    // Both places are taken: a third request is answered, but its body waits (and is counted).
+    let waits = || {
+        crate::metrics::render()
+            .and_then(|text| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix("scoreline_upstream_body_waits_total "))
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            })
+            .unwrap_or(0.0)
+    };
+    crate::metrics::install();
+    let waited_before = waits();
     script.push(200, &[], "c");
     let c = get("/c", Freshness::Settle);
     for _ in 0..500 {
@@ -487,6 +498,7 @@ async fn bodies_held_at_once_are_bounded_until_their_holders_drop_them() {
         !c.is_finished(),
         "a third body was read with two places held"
     );
+    assert_eq!(waits(), waited_before + 1.0);
     // Neither an error status (no body is read) nor a cache hit needs a place.
     script.push(500, &[], "down");
     let failed = tokio::time::timeout(Duration::from_secs(5), get("/d", Freshness::Settle))
