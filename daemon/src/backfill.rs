@@ -8,6 +8,7 @@
 //! would hold (a score going backwards, say) is not stored: no next poll will confirm it, so it is
 //! counted as held and a later run stores it only if upstream still says so.
 
+use crate::blocking::{TaskFailed, blocking};
 use crate::clock::Clock;
 use crate::config::{Config, LeagueConfig};
 use crate::emulator::Emulator;
@@ -93,9 +94,9 @@ pub enum DayError {
     /// The store refused a write.
     #[error("store: {0}")]
     Store(#[from] StoreError),
-    /// A blocking task failed to join.
-    #[error("worker: {0}")]
-    Join(String),
+    /// A blocking step did not finish.
+    #[error(transparent)]
+    Join(#[from] TaskFailed),
     /// A game's detail failed.
     #[error("game `{game_id}` detail: {source}")]
     Detail {
@@ -322,14 +323,6 @@ impl Backfill {
                 source,
             })
     }
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, DayError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| DayError::Join(e.to_string()))
 }
 
 /// The days `from..=to`, checked against [`MAX_DAYS`].

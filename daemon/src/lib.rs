@@ -3,6 +3,7 @@
 //! (and, as it grows, the scheduler, events and sinks). `ARCHITECTURE.md` has the map.
 
 pub mod backfill;
+pub mod blocking;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -3,6 +3,7 @@
 //! commit what passes to the store. `poll(now)` is one round and takes the time as a parameter,
 //! so tests drive it with no sleeps; `run` loops it on a clock until shutdown.
 
+use crate::blocking::{TaskFailed, blocking};
 use crate::clock::Clock;
 use crate::config::LeagueConfig;
 use crate::events::Event;
@@ -38,9 +39,9 @@ pub enum PollError {
     /// The store refused a write.
     #[error("store: {0}")]
     Store(#[from] StoreError),
-    /// A blocking task failed to join.
-    #[error("worker: {0}")]
-    Join(String),
+    /// A blocking step did not finish.
+    #[error(transparent)]
+    Join(#[from] TaskFailed),
 }
 
 /// A league's state as `/health` shows it.
@@ -740,14 +741,6 @@ fn ingested_schedule(
         .into_iter()
         .filter(|s| s.source == ingest::SOURCE && s.key.adapter == adapter)
         .collect())
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, PollError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| PollError::Join(e.to_string()))
 }
 
 /// The log lines a newcomer watches: a game going live, a score changing, a game finishing.

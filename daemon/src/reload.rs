@@ -6,6 +6,7 @@
 //! emulator, retention, sinks) as needing a restart. A file that does not parse, or a league no
 //! loaded adapter serves, refuses the whole reload: nothing changes and the error says why.
 
+use crate::blocking::{TaskFailed, blocking};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError, LeagueConfig};
 use crate::fetch::Fetcher;
@@ -181,9 +182,9 @@ pub enum ReloadError {
     /// The webhook subscriptions could not be put in force.
     #[error("reload failed, nothing changed: {0}")]
     Webhooks(#[from] WebhookError),
-    /// A blocking step died.
-    #[error("reload task failed: {0}")]
-    Task(String),
+    /// A blocking step did not finish.
+    #[error(transparent)]
+    Task(#[from] TaskFailed),
     /// The daemon is stopping: its pollers are gone and none may start.
     #[error("the daemon is shutting down; nothing was reloaded")]
     ShuttingDown,
@@ -519,14 +520,6 @@ impl Reloader {
         state.config.webhooks = new.webhooks;
         Ok(())
     }
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ReloadError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ReloadError::Task(e.to_string()))
 }
 
 /// `POST /admin/reload`: 200 with the [`ReloadPlan`] applied; 400 with the reason when the file
