@@ -95,13 +95,6 @@ pub struct Body {
     _place: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
 }
 
-impl Body {
-    /// The bytes, to keep (as the cache does) without holding a place.
-    pub fn bytes(&self) -> &Arc<[u8]> {
-        &self.bytes
-    }
-}
-
 impl std::ops::Deref for Body {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
