@@ -19,6 +19,26 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "reload-test-token";
 
+/// Held by every test here that reloads a config in this process: the reload counter is
+/// process-wide, and one test asserts how much its own reloads moved it.
+static RELOADING: std::sync::LazyLock<tokio::sync::Mutex<()>> =
+    std::sync::LazyLock::new(|| tokio::sync::Mutex::new(()));
+
+/// `scoreline_config_reloads_total{result}` in a `/metrics` text (0 when absent).
+fn reloads(metrics: &str, result: &str) -> u64 {
+    let prefix = format!("scoreline_config_reloads_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+async fn metrics_text(client: &reqwest::Client, base: &str) -> String {
+    let res = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
 /// A plugin directory under `tmp` with the ESPN adapter and a guest whose `info()` traps (the
 /// daemon must start regardless, logging the one it could not load), sharing the suite's
 /// compiled-artifact cache.
@@ -106,6 +126,7 @@ async fn until_polled(client: &reqwest::Client, base: &str, want: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_files() {
+    let _reloading = RELOADING.lock().await;
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -139,6 +160,8 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
     let addr = ready_rx.await.unwrap().unwrap();
     let base = format!("http://{addr}");
     let client = reqwest::Client::new();
+    let counted = metrics_text(&client, &base).await;
+    let (applied, refused) = (reloads(&counted, "applied"), reloads(&counted, "refused"));
     until_polled(&client, &base, &["nfl", "nhl"]).await;
     // The guest that traps in `info()` was refused at start; the daemon runs on the others.
     let health = get(&client, &format!("{base}/health")).await;
@@ -244,24 +267,13 @@ async fn admin_reload_applies_leagues_cadence_and_subscriptions_and_refuses_bad_
         BTreeSet::from(["nba".to_owned(), "nhl".to_owned()])
     );
 
-    // Each outcome is counted (this is the only test that reloads a config).
-    let metrics = client
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        "scoreline_config_reloads_total{result=\"applied\"} 2",
-        "scoreline_config_reloads_total{result=\"refused\"} 2",
-    ] {
-        assert!(
-            metrics.lines().any(|l| l == line),
-            "no `{line}` in\n{metrics}"
-        );
-    }
+    // Each outcome is counted: two applied (the same file, then the new one), two refused.
+    let metrics = metrics_text(&client, &base).await;
+    assert_eq!(
+        (reloads(&metrics, "applied"), reloads(&metrics, "refused")),
+        (applied + 2, refused + 2),
+        "{metrics}"
+    );
 
     stop_tx.send(()).unwrap();
     let summary = tokio::time::timeout(Duration::from_secs(30), daemon)
@@ -322,6 +334,7 @@ async fn a_reloaded_cadence_moves_the_next_round() {
 /// the same file, like an added one; once it runs, the same file changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_starts_a_configured_league_that_was_not_running() {
+    let _reloading = RELOADING.lock().await;
     use scoreline::poller::StatusBoard;
     use scoreline::reload::{Fleet, PollerDeps, Reloader};
     use scoreline::swap::{AdapterSlot, Swapper};
