@@ -413,15 +413,14 @@ impl Reloader {
     /// Read the config file again and apply what changed; all or nothing.
     pub async fn reload(&self) -> Result<ReloadPlan, ReloadError> {
         let mut state = self.inner.state.lock().await;
-        let mut plan = ReloadPlan::default();
-        let result = self.read_and_apply(&mut state, &mut plan).await;
+        let result = self.read_and_apply(&mut state).await;
         crate::metrics::config_reload(match &result {
-            Ok(()) => "applied",
+            Ok(_) => "applied",
             Err(e) if e.is_refusal() => "refused",
             Err(_) => "failed",
         });
         match &result {
-            Ok(()) => {
+            Ok(plan) => {
                 tracing::info!(
                     added = ?plan.leagues_added,
                     removed = ?plan.leagues_removed,
@@ -437,14 +436,11 @@ impl Reloader {
             }
             Err(e) => tracing::error!(error = %e, "config reload not applied"),
         }
-        result.map(|()| plan)
+        result
     }
 
-    async fn read_and_apply(
-        &self,
-        state: &mut Applied,
-        plan: &mut ReloadPlan,
-    ) -> Result<(), ReloadError> {
+    /// The plan from the file to what runs, applied.
+    async fn read_and_apply(&self, state: &mut Applied) -> Result<ReloadPlan, ReloadError> {
         if state.closed {
             return Err(ReloadError::ShuttingDown);
         }
@@ -455,8 +451,9 @@ impl Reloader {
         let mut running = state.config.clone();
         let polled = state.fleet.leagues();
         running.leagues.retain(|l| polled.contains(&l.key));
-        *plan = self::plan(&running, &new);
-        self.apply(state, new, plan).await
+        let plan = self::plan(&running, &new);
+        self.apply(state, new, &plan).await?;
+        Ok(plan)
     }
 
     async fn apply(
