@@ -578,7 +578,13 @@ impl Fetcher {
         max_body: usize,
         at: DateTime<Utc>,
     ) -> Result<Fetched, Failure> {
-        let (status, max_age, retry_after, body, place) = match &self.inner.source {
+        let Answer {
+            status,
+            max_age,
+            retry_after,
+            body,
+            place,
+        } = match &self.inner.source {
             Source::Replay(replay) => {
                 let line = replay
                     .next(&request.url, at)
@@ -594,21 +600,21 @@ impl Fetcher {
                         },
                     )
                 })?;
-                (
-                    line.status,
-                    line.max_age_secs.map(Duration::from_secs),
-                    None,
+                Answer {
+                    status: line.status,
+                    max_age: line.max_age_secs.map(Duration::from_secs),
+                    retry_after: None,
                     body,
                     place,
-                )
+                }
             }
             Source::Network { client, .. } => {
-                let (status, max_age, retry_after, body, place) =
-                    self.network(client, url, request, max_body).await?;
+                let answer = self.network(client, url, request, max_body).await?;
                 if let Some(rec) = &self.inner.recorder {
                     let rec = rec.clone();
                     let planned = request.url.clone();
-                    let copy = body.clone();
+                    let copy = answer.body.clone();
+                    let (status, max_age) = (answer.status, answer.max_age);
                     let saved = tokio::task::spawn_blocking(move || {
                         rec.record(at, &planned, status, max_age, &copy)
                     })
@@ -619,7 +625,7 @@ impl Fetcher {
                         Err(e) => tracing::warn!(error = %e, "recording task failed"),
                     }
                 }
-                (status, max_age, retry_after, body, place)
+                answer
             }
         };
         if !(200..300).contains(&status) {
@@ -677,7 +683,7 @@ impl Fetcher {
         url: &url::Url,
         request: &PlannedRequest,
         max_body: usize,
-    ) -> Result<NetworkResponse, Failure> {
+    ) -> Result<Answer, Failure> {
         let mut builder = client.get(url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -695,7 +701,13 @@ impl Fetcher {
             header("retry-after").and_then(|v| parse_retry_after(&v, self.inner.clock.now()));
         let max_age = header("cache-control").and_then(|v| parse_max_age(&v));
         if !(200..300).contains(&status) {
-            return Ok((status, max_age, retry_after, Vec::new(), None));
+            return Ok(Answer {
+                status,
+                max_age,
+                retry_after,
+                body: Vec::new(),
+                place: None,
+            });
         }
         if response
             .content_length()
@@ -717,18 +729,28 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, max_age, retry_after, body, place))
+        Ok(Answer {
+            status,
+            max_age,
+            retry_after,
+            body,
+            place,
+        })
     }
 }
 
-/// What [`Fetcher::network`] read: status, `max-age`, `Retry-After`, body, its place.
-type NetworkResponse = (
-    u16,
-    Option<Duration>,
-    Option<Duration>,
-    Vec<u8>,
-    Option<tokio::sync::OwnedSemaphorePermit>,
-);
+/// One answer from the network or a recording, before it is judged by its status.
+struct Answer {
+    status: u16,
+    /// `Cache-Control: max-age`.
+    max_age: Option<Duration>,
+    /// `Retry-After`.
+    retry_after: Option<Duration>,
+    /// Empty for an error status, which is not read.
+    body: Vec<u8>,
+    /// The body's place under `max_bodies_in_flight` (none for an error status).
+    place: Option<tokio::sync::OwnedSemaphorePermit>,
+}
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
