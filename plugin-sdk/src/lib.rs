@@ -94,6 +94,19 @@
 //! assert!(matches!(err, AdapterError::Parse(ref m) if m.contains("games[0]") && m.contains("home")));
 //! ```
 //!
+//! Its `Cargo.toml` makes the crate a `cdylib` (without it cargo builds no `.wasm`) and depends on
+//! the SDK and serde:
+//!
+//! ```toml
+//! [lib]
+//! crate-type = ["cdylib"]
+//!
+//! [dependencies]
+//! # a crate under the workspace's `plugins/`; from elsewhere, a git dependency
+//! scoreline-plugin-sdk = { path = "../../plugin-sdk" }
+//! serde = { version = "1", features = ["derive"] }
+//! ```
+//!
 //! Build it with `cargo build --target wasm32-wasip2 --release`; the `.wasm` in
 //! `target/wasm32-wasip2/release/` is the component (or let `scoreline plugin build` do it).
 #![deny(missing_docs)]

@@ -132,6 +132,15 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
             "espn does not declare {key}: {leagues:?}"
         );
     }
+    // Soccer codes of every depth ESPN uses are served through the patterns.
+    for code in ["eng.1", "uefa.europa.conf", "usa.ncaa.m.1"] {
+        assert!(
+            leagues
+                .iter()
+                .any(|p| scoreline::model::league_matches(p, code)),
+            "espn does not serve {code}: {leagues:?}"
+        );
+    }
     let bytes = std::fs::read(out.path().join("espn.wasm")).unwrap();
     use sha2::Digest;
     assert_eq!(espn["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));

@@ -73,8 +73,9 @@ fn competitor(c: &WireCompetitor, score: Option<u32>) -> Competitor {
     Competitor::new(id, abbreviation, name, score)
 }
 
-/// The home and away competitors by their `homeAway` marker. When only one side is marked, the
-/// other competitor is the other side; when neither is, the body is rejected.
+/// The home and away competitors by their `homeAway` marker. When only one side is marked and
+/// the other competitor carries no marker, that competitor is the other side; when neither side
+/// is marked, or both carry the same marker, the body is rejected.
 pub fn sides<'c>(
     competition: &'c Competition,
     path: &str,
@@ -90,10 +91,11 @@ pub fn sides<'c>(
         list.iter()
             .position(|c| c.home_away.as_deref() == Some(side))
     };
+    let unmarked = |i: usize| list.get(i).is_some_and(|c| c.home_away.is_none());
     let (home, away) = match (marked("home"), marked("away")) {
         (Some(h), Some(a)) if h != a => (h, a),
-        (Some(h), None) if list.len() == 2 => (h, 1 - h),
-        (None, Some(a)) if list.len() == 2 => (1 - a, a),
+        (Some(h), None) if list.len() == 2 && unmarked(1 - h) => (h, 1 - h),
+        (None, Some(a)) if list.len() == 2 && unmarked(1 - a) => (1 - a, a),
         _ => {
             return Err(AdapterError::parse(format!(
                 "`{path}.competitors`: no competitor marked `homeAway` home and away"
@@ -239,6 +241,50 @@ mod tests {
         );
         assert_eq!(season_type(&s(Some(77), None)).as_deref(), Some("77"));
         assert_eq!(season_type(&s(None, None)), None);
+    }
+
+    /// The ids `sides` picks as (home, away) for competitors given as (id, homeAway marker).
+    fn picked(competitors: &[(&str, Option<&str>)]) -> Result<(String, String), AdapterError> {
+        let list: Vec<_> = competitors
+            .iter()
+            .map(|(id, side)| serde_json::json!({"id": id, "homeAway": side}))
+            .collect();
+        let competition: Competition =
+            serde_json::from_value(serde_json::json!({"competitors": list}))
+                .map_err(|e| AdapterError::parse(e.to_string()))?;
+        let (home, away) = sides(&competition, "c")?;
+        Ok((
+            home.id.clone().unwrap_or_default(),
+            away.id.clone().unwrap_or_default(),
+        ))
+    }
+
+    #[test]
+    fn sides_come_from_the_marker_never_from_the_order() {
+        let ok = |h: &str, a: &str| Ok((h.to_owned(), a.to_owned()));
+        assert_eq!(
+            picked(&[("7", Some("away")), ("9", Some("home"))]),
+            ok("9", "7")
+        );
+        assert_eq!(
+            picked(&[("7", Some("home")), ("9", Some("away"))]),
+            ok("7", "9")
+        );
+        // One marker and one unmarked competitor: the unmarked one is the other side.
+        assert_eq!(picked(&[("7", None), ("9", Some("home"))]), ok("9", "7"));
+        assert_eq!(picked(&[("7", None), ("9", Some("away"))]), ok("7", "9"));
+        // Two of the same marker, or none, cannot be told apart without trusting the order.
+        for list in [
+            [("7", Some("home")), ("9", Some("home"))],
+            [("7", Some("away")), ("9", Some("away"))],
+            [("7", None), ("9", None)],
+        ] {
+            let err = picked(&list).unwrap_err();
+            assert!(
+                err.to_string().contains("`c.competitors`"),
+                "{list:?}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -151,9 +151,9 @@ fn ordered_options(options: &[(String, String)]) -> Vec<(&str, &str)> {
 impl Adapter for Espn {
     fn info() -> AdapterInfo {
         let mut leagues: Vec<String> = LEAGUES.iter().map(|s| (*s).to_owned()).collect();
-        // `*` matches one dot-free part: `*.*` serves `eng.1`, `*.*.*` codes like `uefa.europa.conf`.
-        leagues.push("*.*".to_owned());
-        leagues.push("*.*.*".to_owned());
+        // `*` matches one dot-free part: `*.*` serves `eng.1`, `*.*.*` codes like
+        // `uefa.europa.conf`, `*.*.*.*` NCAA soccer (`usa.ncaa.m.1`, `usa.ncaa.w.1`).
+        leagues.extend(["*.*", "*.*.*", "*.*.*.*"].map(str::to_owned));
         AdapterInfo {
             name: "espn".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -240,6 +240,7 @@ mod tests {
             ("eng.1", "soccer"),
             ("uefa.champions", "soccer"),
             ("uefa.europa.conf", "soccer"),
+            ("usa.ncaa.m.1", "soccer"),
         ] {
             assert_eq!(league(key).map(|l| l.sport.as_str()), Ok(sport), "{key}");
         }
