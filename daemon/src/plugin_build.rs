@@ -1,7 +1,8 @@
 //! `scoreline plugin build`: compile adapter crates to `wasm32-wasip2` components and place them
 //! in the plugin directory as `<name>.wasm`, finding the artifacts through cargo's JSON messages.
 
-use cargo_metadata::{Message, MetadataCommand};
+use cargo_metadata::{Message, Metadata, MetadataCommand, PackageId};
+use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -67,14 +68,7 @@ pub fn component_file_name(package: &str) -> String {
 /// The adapter crates of the workspace at `root`: every package whose manifest is under
 /// `root/plugins/`.
 pub fn adapter_packages(root: &Path) -> Result<Vec<String>, BuildError> {
-    let metadata = MetadataCommand::new()
-        .current_dir(root)
-        .no_deps()
-        .exec()
-        .map_err(|e| BuildError::Metadata {
-            path: root.to_owned(),
-            message: e.to_string(),
-        })?;
+    let metadata = workspace_metadata(root)?;
     let plugins = metadata.workspace_root.as_std_path().join("plugins");
     let mut names: Vec<String> = metadata
         .workspace_packages()
@@ -89,10 +83,29 @@ pub fn adapter_packages(root: &Path) -> Result<Vec<String>, BuildError> {
     Ok(names)
 }
 
+fn workspace_metadata(root: &Path) -> Result<Metadata, BuildError> {
+    MetadataCommand::new()
+        .current_dir(root)
+        .no_deps()
+        .exec()
+        .map_err(|e| BuildError::Metadata {
+            path: root.to_owned(),
+            message: e.to_string(),
+        })
+}
+
 /// Build `packages` of the workspace at `root` for [`TARGET`] and copy each component to
 /// `out_dir/<name>.wasm` (written to a temporary name and renamed, so a watcher never sees half a
 /// file).
 pub fn build(root: &Path, packages: &[String], out_dir: &Path) -> Result<Vec<Built>, BuildError> {
+    // Artifacts are matched to packages by package id: a lib target's name is the package's with
+    // `-` as `_`, or whatever its `[lib] name` says, so names cannot be compared.
+    let ids: HashMap<PackageId, String> = workspace_metadata(root)?
+        .packages
+        .into_iter()
+        .filter(|p| packages.iter().any(|want| *want == *p.name))
+        .map(|p| (p.id, p.name.to_string()))
+        .collect();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
@@ -114,10 +127,8 @@ pub fn build(root: &Path, packages: &[String], out_dir: &Path) -> Result<Vec<Bui
     if let Some(stdout) = child.stdout.take() {
         for message in Message::parse_stream(BufReader::new(stdout)) {
             match message.map_err(BuildError::Spawn)? {
-                // A lib target is named after its package with `-` as `_`.
                 Message::CompilerArtifact(a) => {
-                    let package = a.target.name.replace('_', "-");
-                    if packages.contains(&package) {
+                    if let Some(package) = ids.get(&a.package_id) {
                         let wasm = a
                             .filenames
                             .into_iter()

@@ -1,7 +1,8 @@
 //! The plugin author's kit end to end: `scoreline plugin new demo` in a copy of the workspace
 //! (the SDK, the WIT contract, the lock file and an empty `plugins/`), then `scoreline plugin test
 //! plugins/demo` builds the new component and passes its golden cases; the crate builds without a
-//! warning and its native unit test passes; a changed body fails with a readable diff.
+//! warning and its native unit test passes; a changed body fails with a readable diff. A package
+//! named with underscores builds and passes too.
 
 use crate::util;
 use std::path::{Path, PathBuf};
@@ -149,6 +150,32 @@ fn a_new_plugin_builds_without_warnings_and_passes_its_golden_cases() {
         "{out}"
     );
     assert!(text(&test.stderr).contains("1 of 2 golden cases failed"));
+}
+
+/// A package named with underscores, and a lib target named otherwise, still builds: cargo's
+/// artifacts are matched to packages by id, not by comparing names.
+#[test]
+fn a_plugin_named_with_underscores_and_its_own_lib_name_builds_and_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    workspace(ws);
+    let new = scoreline(ws, &["plugin", "new", "demo"]);
+    assert!(new.status.success(), "{}", text(&new.stderr));
+    let manifest = ws.join("plugins/demo/Cargo.toml");
+    let renamed = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(r#"name = "scoreline-plugin-demo""#, r#"name = "demo_feed""#)
+        .replace("[lib]\n", "[lib]\nname = \"feed\"\n");
+    assert!(renamed.contains(r#"name = "demo_feed""#) && renamed.contains(r#"name = "feed""#));
+    std::fs::write(&manifest, renamed).unwrap();
+
+    let test = scoreline(ws, &["plugin", "test", "plugins/demo"]);
+    let out = text(&test.stdout);
+    assert!(test.status.success(), "{out}\n{}", text(&test.stderr));
+    assert!(
+        out.contains("demo_feed: 2 cases, 2 passed, 0 failed"),
+        "{out}"
+    );
 }
 
 /// The versioning promise: a component built against `scoreline:adapter@0.1.0` keeps loading
