@@ -12,7 +12,8 @@
 //! - [`export_adapter!`], which exports your type as the component;
 //! - [`json`]: typed and dynamic JSON access whose errors name the missing path;
 //! - [`parse`]: lenient score, clock and time parsing; [`scoring`]: the "score rose above its
-//!   highest so far" rule that finds scoring plays in noisy feeds; [`log`]: the host's log.
+//!   highest so far" rule that finds scoring plays in noisy feeds; [`status`]: status names to
+//!   [`GameStatus`] with a fallback for unknown names, logged once; [`log`]: the host's log.
 //!
 //! A complete minimal adapter:
 //!
@@ -116,6 +117,7 @@ pub mod json;
 pub mod log;
 pub mod parse;
 pub mod scoring;
+pub mod status;
 
 mod model;
 pub use model::Side;

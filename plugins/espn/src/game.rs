@@ -8,9 +8,10 @@
 //!   other sports count `status.clock` seconds down.
 //! - A summary's final status carries no period; it is then the number of `linescores`.
 
-use crate::status::{self, FlagInput, Warnings};
+use crate::status::{self, FlagInput};
 use crate::wire::{Competition, Competitor as WireCompetitor, Season, Status};
 use crate::{League, Sport};
+use scoreline_plugin_sdk::status::StatusMap;
 use scoreline_plugin_sdk::{AdapterError, Competitor, Game, GameStatus, parse};
 
 /// Everything a game is built from, wherever it was read.
@@ -114,13 +115,13 @@ pub fn sides<'c>(
 pub fn build(
     league: &League,
     src: Source<'_>,
-    warnings: &mut Warnings,
+    statuses: &mut StatusMap,
 ) -> Result<Game, AdapterError> {
     let (home, away) = sides(src.competition, src.path)?;
     let kind = src.status.and_then(|s| s.kind.as_ref());
     let name = kind.and_then(|k| k.name.as_deref());
     let state = kind.and_then(|k| k.state.as_deref());
-    let game_status = status::map(name, state, warnings);
+    let game_status = status::map(name, state, statuses);
     let detail = kind
         .and_then(|k| {
             [&k.short_detail, &k.detail, &k.description]

@@ -1,7 +1,7 @@
 //! The scoreboard (and schedule) body: `events[]` to games, one per event's first competition.
 
 use crate::game::{self, Source};
-use crate::status::Warnings;
+use crate::status;
 use crate::wire::Board;
 use crate::{League, Sport};
 use scoreline_plugin_sdk::{AdapterError, GamesResult, json};
@@ -15,7 +15,7 @@ pub fn parse(league: &League, body: &[u8]) -> Result<GamesResult, AdapterError> 
             None => AdapterError::parse("missing field `events`"),
         });
     };
-    let mut warnings = Warnings::default();
+    let mut statuses = status::statuses();
     let mut games = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
         let path = format!("events[{i}].competitions[0]");
@@ -41,7 +41,7 @@ pub fn parse(league: &League, body: &[u8]) -> Result<GamesResult, AdapterError> 
             venue,
             path: &path,
         };
-        games.push(game::build(league, src, &mut warnings)?);
+        games.push(game::build(league, src, &mut statuses)?);
     }
     Ok(GamesResult {
         games,

@@ -1,22 +1,12 @@
 //! ESPN status names to Scoreline's `game-status`, and the overtime / extra-time / shootout flags.
 
 use crate::{League, Sport};
-use scoreline_plugin_sdk::{GameStatus, log};
-use std::collections::BTreeSet;
+use scoreline_plugin_sdk::GameStatus;
+use scoreline_plugin_sdk::status::StatusMap;
 
-/// Status names already warned about during one call, so each unknown name is logged once.
-#[derive(Debug, Default)]
-pub struct Warnings {
-    seen: BTreeSet<String>,
-}
-
-impl Warnings {
-    /// Log `message` at warn level unless `key` was already logged in this call.
-    pub fn once(&mut self, key: &str, message: &str) {
-        if self.seen.insert(key.to_owned()) {
-            log::warn(message);
-        }
-    }
+/// The status map for one call, whose warnings name ESPN's field.
+pub fn statuses() -> StatusMap {
+    StatusMap::new("espn status name")
 }
 
 /// The mapping of a known ESPN status name; `None` for a name this adapter does not know.
@@ -38,26 +28,11 @@ pub fn known(name: &str) -> Option<GameStatus> {
 
 /// The status for `status.type.name` and `status.type.state`. An unknown name maps by its state
 /// (`pre` scheduled, `in` live, `post` final; scheduled when the state is unknown too) and is
-/// logged once per call; it never fails the parse.
-pub fn map(name: Option<&str>, state: Option<&str>, warnings: &mut Warnings) -> GameStatus {
-    if let Some(status) = name.and_then(known) {
-        return status;
-    }
-    let by_state = match state {
-        Some("in") => GameStatus::Live,
-        Some("post") => GameStatus::Final,
-        _ => GameStatus::Scheduled,
-    };
-    let shown = name.unwrap_or("<none>");
-    warnings.once(
-        shown,
-        &format!(
-            "unknown espn status name `{shown}` (state `{}`): treated as {}",
-            state.unwrap_or("<none>"),
-            by_state.as_str()
-        ),
-    );
-    by_state
+/// logged once per name per call; it never fails the parse.
+pub fn map(name: Option<&str>, state: Option<&str>, statuses: &mut StatusMap) -> GameStatus {
+    let started = matches!(state, Some("in" | "post"));
+    let finished = state == Some("post");
+    statuses.map(name.unwrap_or("<none>"), known, started, finished)
 }
 
 /// The game has not started: before the first whistle the score, period and clock are unset.
@@ -173,7 +148,7 @@ mod tests {
 
     #[test]
     fn known_names() {
-        let mut w = Warnings::default();
+        let mut w = statuses();
         for (name, status) in [
             ("STATUS_SCHEDULED", GameStatus::Scheduled),
             ("STATUS_FIRST_HALF", GameStatus::Live),
@@ -187,12 +162,12 @@ mod tests {
         ] {
             assert_eq!(map(Some(name), Some("post"), &mut w), status, "{name}");
         }
-        assert!(w.seen.is_empty());
+        assert!(w.unknown_names().is_empty());
     }
 
     #[test]
     fn unknown_names_fall_back_by_state_and_warn_once() {
-        let mut w = Warnings::default();
+        let mut w = statuses();
         assert_eq!(
             map(Some("STATUS_WEIRD"), Some("in"), &mut w),
             GameStatus::Live
@@ -206,7 +181,10 @@ mod tests {
             GameStatus::Scheduled
         );
         assert_eq!(map(None, None, &mut w), GameStatus::Scheduled);
-        assert_eq!(w.seen.len(), 3);
+        assert_eq!(
+            w.unknown_names(),
+            vec!["<none>", "STATUS_ODD", "STATUS_WEIRD"]
+        );
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub fn parse(league: &str, game_id: &str, body: &[u8]) -> Result<DetailResult, A
     };
     let mut game = game::build(
         league,
+        &mut status::statuses(),
         &Parts {
             id,
             status: &gd.status,

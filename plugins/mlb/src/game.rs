@@ -4,6 +4,7 @@
 use crate::status;
 use crate::wire::{Linescore, Schedule, ScheduleGame, Status, TeamRef};
 use crate::{SPORT, decode};
+use scoreline_plugin_sdk::status::StatusMap;
 use scoreline_plugin_sdk::{AdapterError, Competitor, Game, GameStatus, GamesResult, log, parse};
 
 /// Innings in a game when upstream does not say.
@@ -45,9 +46,10 @@ pub struct Parts<'a> {
 pub fn parse_schedule(league: &str, body: &[u8]) -> Result<GamesResult, AdapterError> {
     let schedule: Schedule = decode(body)?;
     let mut games: Vec<Game> = Vec::new();
+    let mut statuses = status::statuses();
     for row in schedule.dates.iter().flat_map(|d| d.games.iter()) {
         // A game resumed from a suspension is listed on both days; the later row wins.
-        let game = from_schedule(league, row);
+        let game = from_schedule(league, row, &mut statuses);
         if let Some(old) = games.iter_mut().find(|g| g.id == game.id) {
             log::debug(&format!(
                 "game {} listed twice, the later row kept",
@@ -64,9 +66,10 @@ pub fn parse_schedule(league: &str, body: &[u8]) -> Result<GamesResult, AdapterE
     })
 }
 
-fn from_schedule(league: &str, row: &ScheduleGame) -> Game {
+fn from_schedule(league: &str, row: &ScheduleGame, statuses: &mut StatusMap) -> Game {
     build(
         league,
+        statuses,
         &Parts {
             id: &row.game_pk,
             status: &row.status,
@@ -89,22 +92,16 @@ fn from_schedule(league: &str, row: &ScheduleGame) -> Game {
 }
 
 /// The Scoreline game for an MLB game.
-pub fn build(league: &str, p: &Parts<'_>) -> Game {
+pub fn build(league: &str, statuses: &mut StatusMap, p: &Parts<'_>) -> Game {
     let abstract_state = p.status.abstract_game_state.as_deref().unwrap_or("");
     let detailed = p.status.detailed_state.as_deref().unwrap_or("");
     let coded = p.status.coded_game_state.as_deref().unwrap_or("");
-    let status = match status::map(abstract_state, detailed, coded) {
-        Some(status) => status,
-        None => {
-            let fallback = status::fallback(p.home_score.is_some() || p.away_score.is_some());
-            log::warn(&format!(
-                "game {}: unknown state `{abstract_state}` / `{detailed}` / `{coded}` read as {}",
-                p.id,
-                fallback.as_str()
-            ));
-            fallback
-        }
-    };
+    let status = statuses.map(
+        &format!("{abstract_state} / {detailed} / {coded}"),
+        |_| status::map(abstract_state, detailed, coded),
+        p.home_score.is_some() || p.away_score.is_some(),
+        false,
+    );
     let started = status::started(status, abstract_state);
 
     let mut game = Game::new(p.id, league, SPORT, status);

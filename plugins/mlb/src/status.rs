@@ -7,6 +7,7 @@
 //! `abstractGameState`.
 
 use scoreline_plugin_sdk::GameStatus;
+use scoreline_plugin_sdk::status::StatusMap;
 
 /// The status for a game's three state fields; `None` when none of them is known.
 pub fn map(abstract_state: &str, detailed: &str, coded: &str) -> Option<GameStatus> {
@@ -47,13 +48,10 @@ pub fn map(abstract_state: &str, detailed: &str, coded: &str) -> Option<GameStat
     })
 }
 
-/// The status to use when no state field is known: live when there is a score, else scheduled.
-pub fn fallback(has_score: bool) -> GameStatus {
-    if has_score {
-        GameStatus::Live
-    } else {
-        GameStatus::Scheduled
-    }
+/// The status map for one call. A game none of whose state fields is known reads as live when
+/// it has a score, else scheduled, and is logged once per call.
+pub fn statuses() -> StatusMap {
+    StatusMap::new("mlb state (abstract / detailed / coded)")
 }
 
 /// The first pitch has been thrown: the score means something. A delay counts only once the
@@ -152,8 +150,7 @@ mod tests {
                 "{abstract_state} / {detailed} / {coded}"
             );
         }
-        assert_eq!(fallback(true), Live);
-        assert_eq!(fallback(false), Scheduled);
+        assert_eq!(map("Other", "Something new", "Q"), None);
     }
 
     #[test]

@@ -527,6 +527,18 @@ mod handmade {
     }
 
     #[test]
+    fn unknown_states_fall_back_by_score() {
+        let body = br#"{"dates":[{"games":[
+            {"gamePk":1,"status":{"abstractGameState":"Other","detailedState":"Something new","codedGameState":"Q"},
+             "teams":{"home":{"team":{"id":1},"score":2},"away":{"team":{"id":2},"score":1}}},
+            {"gamePk":2,"status":{"abstractGameState":"Other","detailedState":"Something new","codedGameState":"Q"},
+             "teams":{"home":{"team":{"id":3}},"away":{"team":{"id":4}}}}]}]}"#;
+        let games = schedule("mlb", body).games;
+        let statuses: Vec<GameStatus> = games.iter().map(|g| g.status).collect();
+        assert_eq!(statuses, [GameStatus::Live, GameStatus::Scheduled]);
+    }
+
+    #[test]
     fn every_league_key_parses() {
         let body = testdata("schedule-statuses.json");
         for league in ["mlb", "aaa", "aa", "high-a", "single-a", "rookie"] {

@@ -30,7 +30,7 @@ pub fn parse(league: &str, game_id: &str, body: &[u8]) -> Result<DetailResult, A
         ));
     }
     let mut c = Collector {
-        game: game::build(league, &doc),
+        game: game::build(league, &doc, &mut status::statuses()),
         tracker: ScoreTracker::new(),
         plays: Vec::new(),
         shootout: Vec::new(),

@@ -4,6 +4,7 @@
 use crate::status::{self, PeriodType};
 use crate::wire::{Board, Team, WireGame};
 use crate::{SPORT, decode};
+use scoreline_plugin_sdk::status::StatusMap;
 use scoreline_plugin_sdk::{AdapterError, Competitor, Game, GameStatus, GamesResult, log, parse};
 
 /// Regulation periods when upstream does not say.
@@ -19,13 +20,14 @@ pub fn parse_board(league: &str, body: &[u8]) -> Result<GamesResult, AdapterErro
         ));
     }
     let mut games: Vec<Game> = Vec::new();
+    let mut statuses = status::statuses();
     let days = board.game_week.into_iter().flatten().flat_map(|d| d.games);
     for wire in board.games.into_iter().flatten().chain(days) {
         if games.iter().any(|g| g.id == wire.id) {
             log::debug(&format!("game {} listed twice, kept once", wire.id));
             continue;
         }
-        games.push(build(league, &wire));
+        games.push(build(league, &wire, &mut statuses));
     }
     Ok(GamesResult {
         games,
@@ -34,26 +36,16 @@ pub fn parse_board(league: &str, body: &[u8]) -> Result<GamesResult, AdapterErro
 }
 
 /// The Scoreline game for an api-web game.
-pub fn build(league: &str, w: &WireGame) -> Game {
+pub fn build(league: &str, w: &WireGame, statuses: &mut StatusMap) -> Game {
     let in_intermission = w.clock.as_ref().is_some_and(|c| c.in_intermission);
-    let status = match status::map(
+    let has_score = w.home_team.score.is_some() || w.away_team.score.is_some();
+    let finished = w.game_outcome.is_some();
+    let status = statuses.map(
         &w.game_state,
-        w.game_schedule_state.as_deref(),
-        in_intermission,
-    ) {
-        Some(status) => status,
-        None => {
-            let has_score = w.home_team.score.is_some() || w.away_team.score.is_some();
-            let fallback = status::fallback(w.game_outcome.is_some(), has_score);
-            log::warn(&format!(
-                "game {}: unknown gameState `{}` read as {}",
-                w.id,
-                w.game_state,
-                fallback.as_str()
-            ));
-            fallback
-        }
-    };
+        |state| status::map(state, w.game_schedule_state.as_deref(), in_intermission),
+        has_score || finished,
+        finished,
+    );
     let started = status::started(status);
     let playoffs = w.game_type == Some(3);
     let regulation = w.reg_periods.filter(|r| *r > 0).unwrap_or(REGULATION);

@@ -6,6 +6,7 @@
 //! the game, never statuses.
 
 use scoreline_plugin_sdk::GameStatus;
+use scoreline_plugin_sdk::status::StatusMap;
 
 /// A period type as upstream names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,16 +86,10 @@ pub fn map(
     })
 }
 
-/// The status to use for an unknown `gameState`: final when upstream recorded an outcome, live
-/// when there is a score, otherwise scheduled.
-pub fn fallback(has_outcome: bool, has_score: bool) -> GameStatus {
-    if has_outcome {
-        GameStatus::Final
-    } else if has_score {
-        GameStatus::Live
-    } else {
-        GameStatus::Scheduled
-    }
+/// The status map for one call. An unknown `gameState` reads as final when upstream recorded an
+/// outcome, live when there is a score, otherwise scheduled, and is logged once per call.
+pub fn statuses() -> StatusMap {
+    StatusMap::new("nhl gameState")
 }
 
 /// The game has started: it has a period, and its score means something.
@@ -180,10 +175,14 @@ mod tests {
     }
 
     #[test]
-    fn unknown_states_fall_back() {
-        assert_eq!(fallback(true, true), Final);
-        assert_eq!(fallback(false, true), Live);
-        assert_eq!(fallback(false, false), Scheduled);
+    fn unknown_states_fall_back_and_are_remembered_once() {
+        let mut s = statuses();
+        let known = |state: &str| map(state, None, false);
+        assert_eq!(s.map("LIVE", known, false, false), Live);
+        assert_eq!(s.map("NEWTHING", known, true, true), Final);
+        assert_eq!(s.map("NEWTHING", known, true, false), Live);
+        assert_eq!(s.map("NEWTHING", known, false, false), Scheduled);
+        assert_eq!(s.unknown_names(), vec!["NEWTHING"]);
     }
 
     #[test]

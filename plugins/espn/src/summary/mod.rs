@@ -14,7 +14,7 @@ mod hockey;
 mod soccer;
 
 use crate::game::{self, Source};
-use crate::status::Warnings;
+use crate::status;
 use crate::wire::{Athlete, Summary};
 use crate::{League, Sport};
 use scoreline_plugin_sdk::scoring::{Rise, ScoreTracker};
@@ -49,7 +49,7 @@ pub fn parse(league: &League, game_id: &str, body: &[u8]) -> Result<DetailResult
         .and_then(|g| g.venue.as_ref())
         .and_then(|v| v.name())
         .or_else(|| competition.venue.as_ref().and_then(|v| v.name()));
-    let mut warnings = Warnings::default();
+    let mut statuses = status::statuses();
     let game = game::build(
         league,
         Source {
@@ -62,7 +62,7 @@ pub fn parse(league: &League, game_id: &str, body: &[u8]) -> Result<DetailResult
             venue,
             path: "header.competitions[0]",
         },
-        &mut warnings,
+        &mut statuses,
     )?;
 
     let names = Names::from_summary(&doc);
