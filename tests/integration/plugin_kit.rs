@@ -2,7 +2,8 @@
 //! (the SDK, the WIT contract, the lock file and an empty `plugins/`), then `scoreline plugin test
 //! plugins/demo` builds the new component and passes its golden cases; the crate builds without a
 //! warning and its native unit test passes; a changed body fails with a readable diff. A package
-//! named with underscores builds and passes too.
+//! named with underscores builds and passes too, and the ESPN component passes its own golden
+//! cases.
 
 use crate::util;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,22 @@ fn a_new_plugin_builds_without_warnings_and_passes_its_golden_cases() {
         "{out}"
     );
     assert!(text(&test.stderr).contains("1 of 2 golden cases failed"));
+}
+
+/// The ESPN component passes the golden cases in `plugins/espn/testdata/cases.toml`, as
+/// `scoreline plugin test plugins/espn` runs them: the built component, in the sandbox.
+#[test]
+fn the_espn_component_passes_its_golden_cases() {
+    let adapter = util::sandbox(|_| {}).load_file(&util::espn()).unwrap();
+    let testdata = util::root().join("plugins/espn/testdata");
+    let verdicts = scoreline::plugin_kit::run_cases(&adapter, &testdata, false).unwrap();
+    assert_eq!(verdicts.len(), 4);
+    for (name, verdict) in verdicts {
+        assert!(
+            matches!(verdict, scoreline::plugin_kit::Verdict::Pass),
+            "{name}: {verdict:?}"
+        );
+    }
 }
 
 /// A package named with underscores, and a lib target named otherwise, still builds: cargo's
