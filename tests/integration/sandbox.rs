@@ -212,3 +212,29 @@ fn artifact_cache_skips_recompiling() {
         .unwrap();
     assert_eq!(third.provenance(), Provenance::Compiled);
 }
+
+/// A warning an adapter gives on every call (an unknown status name on a live game) reaches the
+/// log at warn level once per adapter version and league; repeats go to debug and are counted.
+#[test]
+fn a_warning_repeated_on_every_poll_is_logged_once() {
+    let adapter = util::load(&util::espn());
+    let body =
+        std::fs::read(util::root().join("plugins/espn/testdata/scoreboard-quirks.json")).unwrap();
+    let repeated = || adapter.stats().log_lines_repeated.load(Ordering::Relaxed);
+    // The body's one unknown name (on two games) gives one warning per call.
+    adapter.parse_scoreboard(&ctx("nba"), &body).unwrap();
+    assert_eq!(repeated(), 0);
+    adapter.parse_scoreboard(&ctx("nba"), &body).unwrap();
+    adapter.parse_scoreboard(&ctx("nba"), &body).unwrap();
+    assert_eq!(repeated(), 2);
+    // Another league's first warning is its own.
+    adapter.parse_scoreboard(&ctx("wnba"), &body).unwrap();
+    assert_eq!(repeated(), 2);
+    // A new load of the component (as a hot swap makes) starts afresh.
+    let reloaded = util::load(&util::espn());
+    reloaded.parse_scoreboard(&ctx("nba"), &body).unwrap();
+    assert_eq!(
+        reloaded.stats().log_lines_repeated.load(Ordering::Relaxed),
+        0
+    );
+}

@@ -10,6 +10,7 @@ mod bindings;
 mod cache;
 mod convert;
 mod error;
+mod repeats;
 
 pub use cache::Provenance;
 pub use convert::OutputLimits;
@@ -96,6 +97,9 @@ struct HostState {
     league: String,
     logs_left: u32,
     logs_dropped: u32,
+    /// The adapter version's warnings logged so far, across calls.
+    repeats: Arc<repeats::Repeats>,
+    logs_repeated: u32,
     max_log_line_bytes: usize,
     memory_cap_hit: bool,
 }
@@ -133,6 +137,11 @@ impl bindings::scoreline::adapter::host::Host for HostState {
             L::Trace => tracing::trace!(adapter, league, "{message}"),
             L::Debug => tracing::debug!(adapter, league, "{message}"),
             L::Info => tracing::info!(adapter, league, "{message}"),
+            // A warning this adapter version already gave for this league: debug from now on.
+            L::Warn if !self.repeats.first(league, &message) => {
+                self.logs_repeated += 1;
+                tracing::debug!(adapter, league, repeated = true, "{message}")
+            }
             L::Warn => tracing::warn!(adapter, league, "{message}"),
             L::Error => tracing::error!(adapter, league, "{message}"),
         }
@@ -311,6 +320,7 @@ impl Sandbox {
             hash,
             provenance,
             stats: Arc::new(AdapterStats::default()),
+            repeats: Arc::default(),
         };
         let info = adapter
             .call("info", "", |store, plugin| {
@@ -405,6 +415,9 @@ pub struct AdapterStats {
     pub errors: AtomicU64,
     /// Log lines dropped because a call exceeded its log budget.
     pub log_lines_dropped: AtomicU64,
+    /// Warnings logged at debug level because this version had already given them for the
+    /// league.
+    pub log_lines_repeated: AtomicU64,
 }
 
 /// What the host passes on every call.
@@ -448,6 +461,7 @@ pub struct Adapter {
     hash: String,
     provenance: Provenance,
     stats: Arc<AdapterStats>,
+    repeats: Arc<repeats::Repeats>,
 }
 
 type Guest<T> = wasmtime::Result<Result<T, bindings::types::AdapterError>>;
@@ -686,6 +700,8 @@ impl Adapter {
             league: league.to_owned(),
             logs_left: config.max_log_lines,
             logs_dropped: 0,
+            repeats: self.repeats.clone(),
+            logs_repeated: 0,
             max_log_line_bytes: config.max_log_line_bytes,
             memory_cap_hit: false,
         };
@@ -706,6 +722,9 @@ impl Adapter {
                 other => Err(other),
             },
         };
+        self.stats
+            .log_lines_repeated
+            .fetch_add(u64::from(store.data().logs_repeated), Ordering::Relaxed);
         if store.data().logs_dropped > 0 {
             self.stats
                 .log_lines_dropped
