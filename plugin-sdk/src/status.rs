@@ -42,7 +42,8 @@ pub fn fallback(started: bool, finished: bool) -> GameStatus {
 
 /// Maps status names for one call, remembering the unknown names it has already logged.
 ///
-/// Make one per parse: each call runs in a fresh sandbox, so "once" means once per name per call.
+/// Make one per parse: each call runs in a fresh sandbox, so it warns once per name per call, and
+/// the host logs a warning that an adapter version repeats for a league at debug level.
 #[derive(Debug)]
 pub struct StatusMap {
     field: &'static str,
