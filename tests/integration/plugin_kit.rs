@@ -58,14 +58,19 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A copy of the workspace (see [`workspace`]) in which `scoreline plugin new demo` has run.
+fn with_new_demo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    workspace(tmp.path());
+    let new = scoreline(tmp.path(), &["plugin", "new", "demo"]);
+    assert!(new.status.success(), "{}", text(&new.stderr));
+    tmp
+}
+
 #[test]
 fn a_new_plugin_builds_without_warnings_and_passes_its_golden_cases() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_new_demo();
     let ws = tmp.path();
-    workspace(ws);
-
-    let new = scoreline(ws, &["plugin", "new", "demo"]);
-    assert!(new.status.success(), "{}", text(&new.stderr));
     for file in [
         "Cargo.toml",
         "src/lib.rs",
@@ -173,11 +178,8 @@ fn the_espn_component_passes_its_golden_cases() {
 /// artifacts are matched to packages by id, not by comparing names.
 #[test]
 fn a_plugin_named_with_underscores_and_its_own_lib_name_builds_and_passes() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_new_demo();
     let ws = tmp.path();
-    workspace(ws);
-    let new = scoreline(ws, &["plugin", "new", "demo"]);
-    assert!(new.status.success(), "{}", text(&new.stderr));
     let manifest = ws.join("plugins/demo/Cargo.toml");
     let renamed = std::fs::read_to_string(&manifest)
         .unwrap()

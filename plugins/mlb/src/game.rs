@@ -96,12 +96,16 @@ pub fn build(league: &str, statuses: &mut StatusMap, p: &Parts<'_>) -> Game {
     let abstract_state = p.status.abstract_game_state.as_deref().unwrap_or("");
     let detailed = p.status.detailed_state.as_deref().unwrap_or("");
     let coded = p.status.coded_game_state.as_deref().unwrap_or("");
-    let status = statuses.map(
-        &format!("{abstract_state} / {detailed} / {coded}"),
-        |_| status::map(abstract_state, detailed, coded),
-        p.home_score.is_some() || p.away_score.is_some(),
-        false,
-    );
+    let status = match status::map(abstract_state, detailed, coded) {
+        Some(status) => status,
+        // None of the three is known: the fallback, and the three in the (once-only) warning.
+        None => statuses.map(
+            &format!("{abstract_state} / {detailed} / {coded}"),
+            |_| None,
+            p.home_score.is_some() || p.away_score.is_some(),
+            false,
+        ),
+    };
     let started = status::started(status, abstract_state);
 
     let mut game = Game::new(p.id, league, SPORT, status);

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 /// The runs batted in on a scoring result, from ESPN's event name (`type.text`), by MLB's rule
 /// (9.04): none on a wild pitch, passed ball, balk, steal, pickoff, caught stealing, defensive
 /// indifference or a ground-ball double play; unknown (`None`) when an error is involved, where
-/// the official scorer decides, or when there is no event name; otherwise every run that scored. ESPN sends no RBI count.
+/// the official scorer decides, or when there is no event name; otherwise every run that scored.
+/// ESPN sends no RBI count.
 fn runs_batted_in(event: &str, runs: u32) -> Option<u32> {
     let event = event.to_ascii_lowercase();
     let never = [
