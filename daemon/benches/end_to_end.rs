@@ -13,9 +13,9 @@
 mod support;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use scoreline::clock::SystemClock;
+use scoreline_core::clock::SystemClock;
 use scoreline::config::Config;
-use scoreline::emulator::Slate;
+use scoreline_emulator::Slate;
 use scoreline::plugin_build;
 use scoreline::runtime::{self, RunOptions};
 use std::path::{Path, PathBuf};
@@ -82,7 +82,7 @@ struct Call {
 }
 
 fn calls(data: &Path) -> Vec<Call> {
-    let db = rusqlite::Connection::open(data.join(scoreline::store::DB_FILE)).unwrap();
+    let db = rusqlite::Connection::open(data.join(scoreline_store::DB_FILE)).unwrap();
     let mut q = db
         .prepare(
             "SELECT at, latency_ms, url FROM upstream_calls

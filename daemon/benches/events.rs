@@ -8,10 +8,11 @@
 #![allow(clippy::expect_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scoreline::events::diff::{Snapshot, diff};
-use scoreline::model::{Competitor, Game, GameStatus};
-use scoreline::store::{GameKey, Store};
-use scoreline::webhooks::policy::Quotas;
+use scoreline_core::events::diff::{Snapshot, diff};
+use scoreline_core::model::{Competitor, Game, GameStatus};
+use scoreline_core::model::GameKey;
+use scoreline_store::Store;
+use scoreline_core::webhooks::policy::Quotas;
 use scoreline::webhooks::worker::plan;
 use scoreline::webhooks::{Source, Subscription, SubscriptionSpec};
 use std::collections::BTreeMap;
@@ -61,8 +62,8 @@ fn score(i: u32, r: u32) -> (u32, u32) {
 fn rounds(
     keys: &[GameKey],
     t0: DateTime<Utc>,
-    mut per_game: impl FnMut(&[scoreline::events::Event]),
-    mut per_round: impl FnMut(&[scoreline::events::Event]),
+    mut per_game: impl FnMut(&[scoreline_core::events::Event]),
+    mut per_round: impl FnMut(&[scoreline_core::events::Event]),
 ) -> usize {
     let mut prev: Vec<Game> = (0..GAMES)
         .map(|i| {

@@ -9,13 +9,13 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group};
-use scoreline::clock::SystemClock;
+use scoreline_core::clock::SystemClock;
 use scoreline::influx::config::SinkSpec;
-use scoreline::influx::line::{Point, encode_into};
-use scoreline::influx::schema::{self, Policy};
+use scoreline_core::influx::line::{Point, encode_into};
+use scoreline_core::influx::schema::{self, Policy};
 use scoreline::influx::sink::Sink;
-use scoreline::model::{Competitor, Game, GameStatus, ScoringPlay};
-use scoreline::store::Store;
+use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
+use scoreline_store::Store;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpListener;

@@ -13,8 +13,9 @@ use axum::http::{Request, StatusCode};
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use scoreline::http::AppState;
-use scoreline::model::{Competitor, Game, GameStatus, ScoringPlay};
-use scoreline::store::{GameKey, Store};
+use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
+use scoreline_core::model::GameKey;
+use scoreline_store::Store;
 use std::collections::BTreeMap;
 use std::time::Instant;
 use tower::ServiceExt;
@@ -208,7 +209,7 @@ fn bench(c: &mut Criterion) {
     // Where the time of the biggest answer goes: the store read, the JSON value, the bytes.
     let t = Instant::now();
     let games = store
-        .scoring_history_games("nba-p3-0", &scoreline::store::HistoryFilter::default())
+        .scoring_history_games("nba-p3-0", &scoreline_store::HistoryFilter::default())
         .expect("history games");
     println!(
         "NBA top scorer history by game, {} games: store read {:.2} ms",
@@ -217,7 +218,7 @@ fn bench(c: &mut Criterion) {
     );
     let t = Instant::now();
     let rows = store
-        .scoring_history("nba-p3-0", &scoreline::store::HistoryFilter::default())
+        .scoring_history("nba-p3-0", &scoreline_store::HistoryFilter::default())
         .expect("history");
     let read = t.elapsed();
     let t = Instant::now();

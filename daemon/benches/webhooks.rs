@@ -8,9 +8,9 @@
 mod support;
 
 use chrono::Utc;
-use scoreline::clock::SystemClock;
-use scoreline::events::{Event, EventType};
-use scoreline::store::Store;
+use scoreline_core::clock::SystemClock;
+use scoreline_core::events::{Event, EventType};
+use scoreline_store::Store;
 use scoreline::webhooks::{Source, Subscription, SubscriptionSpec, WorkerOptions};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 //! `scoreline run` starts to prune the store every `[retention] interval` on a blocking thread,
 //! in small batches, so polls never wait for it.
 
-use crate::clock::Clock;
+use scoreline_core::clock::Clock;
 use crate::config::RetentionConfig;
-use crate::store::{PruneCutoffs, Pruned, Store, StoreError};
+use scoreline_store::{PruneCutoffs, Pruned, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn a_pass_prunes_by_the_time_it_is_given() {
-        use crate::store::UpstreamCall;
+        use scoreline_store::UpstreamCall;
         let store = Store::open_in_memory().unwrap();
         let now = at(2026, 3, 15, 12);
         for (n, when) in [at(2026, 2, 1, 0), at(2026, 3, 1, 11), at(2026, 3, 1, 13)]
@@ -192,7 +192,7 @@ mod tests {
     #[tokio::test]
     async fn the_task_stops_on_shutdown() {
         let store = Store::open_in_memory().unwrap();
-        let clock: Arc<dyn Clock> = Arc::new(crate::clock::ManualClock::new(at(2026, 3, 15, 12)));
+        let clock: Arc<dyn Clock> = Arc::new(scoreline_core::clock::ManualClock::new(at(2026, 3, 15, 12)));
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(run(store, RetentionConfig::default(), clock, rx));
         tx.send(true).unwrap();

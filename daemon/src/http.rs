@@ -3,9 +3,9 @@
 //! for `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
 //! [`serve`] binds it and stops on a shutdown future.
 
-use crate::model::GameStatus;
+use scoreline_core::model::GameStatus;
 use crate::poller::StatusBoard;
-use crate::store::{GameFilter, Store, StoreError};
+use scoreline_store::{GameFilter, Store, StoreError};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -319,7 +319,7 @@ async fn health(State(state): State<AppState>) -> Response {
         )
     })
     .await
-    .map(|games| crate::scorers::quality(&games, now));
+    .map(|games| scoreline_core::scorers::quality(&games, now));
     let quality_json = match quality {
         Ok(mut q) => {
             let total = q.issues.len();
@@ -355,7 +355,7 @@ async fn health(State(state): State<AppState>) -> Response {
         .unwrap_or_default();
     let open = breakers
         .iter()
-        .filter(|b| b.state != crate::store::BreakerState::Closed)
+        .filter(|b| b.state != scoreline_core::upstream::breaker::BreakerState::Closed)
         .count();
     let (cache_bytes, cache_entries) = state
         .fetcher

@@ -5,10 +5,8 @@
 //! Aggregation and rendering are pure (rows and time in, report out); only [`stats`] and
 //! [`failures`] read the store.
 
-use crate::store::{
-    BreakerState, BreakerTransition, CallBucket, FailureGroup, Rejection, RejectionReason, Store,
-    StoreError,
-};
+use scoreline_core::upstream::breaker::BreakerState;
+use scoreline_store::{BreakerTransition, CallBucket, FailureGroup, Rejection, RejectionReason, Store, StoreError};
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -177,7 +175,7 @@ pub struct StatsReport {
     /// What makes the numbers less than they seem (a window longer than the call log is kept).
     pub warnings: Vec<String>,
     /// Per configured sink: cursor, pending points, acknowledged, rejected, dropped.
-    pub sinks: Vec<crate::store::SinkStat>,
+    pub sinks: Vec<scoreline_store::SinkStat>,
 }
 
 /// `scoreline monitor failures`.
@@ -205,7 +203,7 @@ pub struct ScoringQuality {
     /// Of those, the games with at least one issue.
     pub games_with_issues: usize,
     /// Every issue, by game and sequence.
-    pub issues: Vec<crate::scorers::QualityIssue>,
+    pub issues: Vec<scoreline_core::scorers::QualityIssue>,
 }
 
 /// Upstream failures in a window.
@@ -259,7 +257,7 @@ pub fn failures(
     let reasons = store.rejection_reasons(since, now)?;
     let latest = store.latest_rejections(since, now, LATEST_REJECTIONS)?;
     let opened = store.breaker_transitions(since, now, Some(BreakerState::Open))?;
-    let quality = crate::scorers::quality(&store.games_with_plays_between(since, now)?, now);
+    let quality = scoreline_core::scorers::quality(&store.games_with_plays_between(since, now)?, now);
     let mut report = build_failures(since, now, groups, reasons, latest, opened);
     report.scoring_quality = ScoringQuality {
         games_checked: quality.games_checked,
@@ -427,7 +425,7 @@ pub fn build_stats(
             "the window ({} h) is longer than the call log is kept ([retention] upstream_calls = \
              {}): older calls were deleted, so counts are low and saved % is high",
             q.hours,
-            crate::config::format_age(kept)
+            scoreline_core::age::format_age(kept)
         ));
     }
     StatsReport {
@@ -730,7 +728,7 @@ mod tests {
         let q = query("2026-11-22T00:00:00Z", 24, chrono_tz::UTC);
         let mut r = build_stats(&q, at("2026-11-21T00:00:00Z"), &[], &[], 0);
         assert!(!render_stats(&r).contains("pending"));
-        r.sinks = vec![crate::store::SinkStat {
+        r.sinks = vec![scoreline_store::SinkStat {
             sink: "influx".into(),
             cursor: 10,
             pending: 42,

@@ -4,18 +4,19 @@
 //! so tests drive it with no sleeps; `run` loops it on a clock until shutdown.
 
 use crate::blocking::{TaskFailed, blocking};
-use crate::clock::Clock;
+use scoreline_core::clock::Clock;
 use crate::config::LeagueConfig;
-use crate::events::Event;
-use crate::events::diff::{self, Snapshot};
+use scoreline_core::events::Event;
+use scoreline_core::events::diff::{self, Snapshot};
 use crate::fetch::{Attempt, Body, FetchOutcome, Fetcher, Freshness, HostTransition};
-use crate::ingest;
-use crate::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay};
+use scoreline_core::ingest;
+use scoreline_core::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay};
 use crate::sandbox::{Adapter, CallContext, CallError};
-use crate::scheduler::cadence::{self, Cadence, Decision, GameView, Phase};
-use crate::store::{GameKey, ScheduledGame, Store, StoreError};
+use scoreline_core::cadence::{self, Cadence, Decision, GameView, Phase};
+use scoreline_core::model::{GameKey, ScheduledGame};
+use scoreline_store::{Store, StoreError};
 use crate::swap::AdapterHandle;
-use crate::validate::{self, Verdict};
+use scoreline_core::validate::{self, Verdict};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! `scoreline query {timeline,record}`: the Grafana dashboards' game timeline and season record,
 //! from the embedded store (no InfluxDB needed). Building and rendering are pure; [`run`] reads.
 
-use crate::model::{Game, GameStatus, ScoringPlay};
-use crate::store::{GameFilter, Store, StoreError, TimelineRow};
+use scoreline_core::model::{Game, GameStatus, ScoringPlay};
+use scoreline_store::{GameFilter, Store, StoreError, TimelineRow};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -107,7 +107,7 @@ pub struct Record {
     pub games: Vec<ResultRow>,
 }
 
-fn is_team(c: &crate::model::Competitor, team: &str) -> bool {
+fn is_team(c: &scoreline_core::model::Competitor, team: &str) -> bool {
     [&c.abbreviation, &c.id, &c.name]
         .iter()
         .any(|v| v.eq_ignore_ascii_case(team))
@@ -303,7 +303,7 @@ pub fn run(store: &Store, cmd: &QueryCommand) -> Result<String, QueryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Competitor;
+    use scoreline_core::model::Competitor;
     use chrono::TimeZone;
 
     fn game(id: &str, home: (&str, u32), away: (&str, u32), season: &str, day: u32) -> Game {

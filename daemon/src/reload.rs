@@ -7,11 +7,11 @@
 //! loaded adapter serves, refuses the whole reload: nothing changes and the error says why.
 
 use crate::blocking::{TaskFailed, blocking};
-use crate::clock::Clock;
+use scoreline_core::clock::Clock;
 use crate::config::{Config, ConfigError, LeagueConfig};
 use crate::fetch::Fetcher;
 use crate::poller::{LeaguePoller, StatusBoard};
-use crate::store::{Store, StoreError};
+use scoreline_store::{Store, StoreError};
 use crate::swap::Swapper;
 use crate::webhooks::{ConfigSubscriptions, WebhookError};
 use serde::Serialize;
@@ -644,7 +644,7 @@ types = ["score.changed"]
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         };
-        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let clock: Arc<dyn Clock> = Arc::new(scoreline_core::clock::SystemClock);
         let fetcher = match Fetcher::new(parse("").upstream, None, clock.clone()) {
             Ok(f) => f,
             Err(e) => panic!("{e}"),

@@ -3,9 +3,9 @@
 //! the duration or a signal and shut down in order (pollers finish their round, HTTP drains, the
 //! store checkpoints).
 
-use crate::clock::Clock;
+use scoreline_core::clock::Clock;
 use crate::config::Config;
-use crate::emulator::Emulator;
+use scoreline_emulator::Emulator;
 use crate::fetch::recording::{Recorder, RecordingError, Replay};
 use crate::fetch::{Fetcher, Upstream};
 use crate::http::{self, AdapterSummary, AppState};
@@ -13,7 +13,7 @@ use crate::poller::StatusBoard;
 use crate::registry::Registry;
 use crate::reload::{Fleet, PollerDeps, Reloader};
 use crate::sandbox::{LoadError, Sandbox};
-use crate::store::{Store, StoreError};
+use scoreline_store::{Store, StoreError};
 use crate::swap::{AdapterSlot, Swapper};
 use crate::webhooks::ConfigSubscriptions;
 use std::collections::BTreeMap;

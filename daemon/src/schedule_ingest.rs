@@ -1,13 +1,13 @@
 //! Schedule ingestion with its effects: the one path `scoreline schedule ingest` and
 //! `POST /admin/schedule` share (the league and zone looked up in the config, the pure
-//! [`crate::ingest`] build against the store's teams, the store write in one transaction), and
+//! [`scoreline_core::ingest`] build against the store's teams, the store write in one transaction), and
 //! that route's handler. A file with any bad row writes nothing; the error lists every unmapped
 //! name and every bad row.
 
 use crate::config::LeagueConfig;
 use crate::http::AppState;
-use crate::ingest::{self, Format, IngestError, IngestedGame, Parsed, RowErrors};
-use crate::store::{Store, StoreError};
+use scoreline_core::ingest::{self, Format, IngestError, IngestedGame, Parsed, RowErrors};
+use scoreline_store::{Store, StoreError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};

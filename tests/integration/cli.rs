@@ -137,7 +137,7 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
         assert!(
             leagues
                 .iter()
-                .any(|p| scoreline::model::league_matches(p, code)),
+                .any(|p| scoreline_core::model::league_matches(p, code)),
             "espn does not serve {code}: {leagues:?}"
         );
     }
@@ -149,8 +149,9 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
 #[test]
 fn games_and_monitor_stats_read_the_store_with_no_daemon() {
     use chrono::{TimeZone, Utc};
-    use scoreline::model::{Competitor, Game, GameStatus};
-    use scoreline::store::{GameKey, Store, UpstreamCall};
+    use scoreline_core::model::{Competitor, Game, GameStatus};
+    use scoreline_core::model::GameKey;
+use scoreline_store::{Store, UpstreamCall};
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -273,8 +274,10 @@ fn games_and_monitor_stats_read_the_store_with_no_daemon() {
 #[test]
 fn monitor_stats_and_failures_report_exact_numbers() {
     use chrono::{DateTime, Utc};
-    use scoreline::model::{Competitor, Game, GameStatus};
-    use scoreline::store::{BreakerState, BreakerTransition, GameKey, Store, UpstreamCall};
+    use scoreline_core::model::{Competitor, Game, GameStatus};
+    use scoreline_core::upstream::breaker::BreakerState;
+use scoreline_store::{BreakerTransition, Store, UpstreamCall};
+use scoreline_core::model::GameKey;
     use serde_json::json;
 
     let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
@@ -908,8 +911,10 @@ fn monitor_stats_and_failures_report_exact_numbers() {
 #[test]
 fn run_prunes_rows_past_their_retention() {
     use chrono::{Duration, Utc};
-    use scoreline::model::{Competitor, Game, GameStatus};
-    use scoreline::store::{BreakerState, BreakerTransition, GameKey, Store, UpstreamCall};
+    use scoreline_core::model::{Competitor, Game, GameStatus};
+    use scoreline_core::upstream::breaker::BreakerState;
+use scoreline_store::{BreakerTransition, Store, UpstreamCall};
+use scoreline_core::model::GameKey;
 
     util::espn();
     let dir = tempfile::tempdir().unwrap();
@@ -1017,7 +1022,7 @@ fn run_prunes_rows_past_their_retention() {
         assert!(line.contains(field), "{field} not in {line}");
     }
 
-    let conn = rusqlite::Connection::open(data.join(scoreline::store::DB_FILE)).unwrap();
+    let conn = rusqlite::Connection::open(data.join(scoreline_store::DB_FILE)).unwrap();
     let strings = |sql: &str| -> Vec<String> {
         conn.prepare(sql)
             .unwrap()

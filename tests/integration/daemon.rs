@@ -5,16 +5,17 @@
 use crate::util;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use scoreline::clock::ManualClock;
+use scoreline_core::clock::ManualClock;
 use scoreline::config::{CadenceOverrides, Config, EmulatorConfig, LeagueConfig, UpstreamConfig};
-use scoreline::emulator::slate::Phase as SlatePhase;
-use scoreline::emulator::{Emulator, Fault, Game as SlateGame, state_at};
+use scoreline_emulator::slate::Phase as SlatePhase;
+use scoreline_emulator::{Emulator, Fault, Game as SlateGame, state_at};
 use scoreline::fetch::Fetcher;
-use scoreline::model::GameStatus;
+use scoreline_core::model::GameStatus;
 use scoreline::poller::{LeaguePoller, StatusBoard};
 use scoreline::sandbox::Adapter;
-use scoreline::scheduler::cadence::Phase;
-use scoreline::store::{GameKey, Store, TimelineRow};
+use scoreline_core::cadence::Phase;
+use scoreline_core::model::GameKey;
+use scoreline_store::{Store, TimelineRow};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -433,7 +434,7 @@ async fn a_one_poll_zero_zero_glitch_never_reaches_the_store() {
 
 /// The planned URLs the poller logged, from the store's call log.
 fn logged_urls(dir: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(dir.join(scoreline::store::DB_FILE)).unwrap();
+    let conn = rusqlite::Connection::open(dir.join(scoreline_store::DB_FILE)).unwrap();
     let mut stmt = conn
         .prepare("SELECT url FROM upstream_calls ORDER BY id")
         .unwrap();
@@ -556,7 +557,7 @@ fn kill_9_mid_run_loses_no_committed_row_and_polling_resumes() {
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let db = data.join(scoreline::store::DB_FILE);
+    let db = data.join(scoreline_store::DB_FILE);
     let config = tmp.path().join("scoreline.toml");
     let mut text = format!(
         "data_dir = {:?}\nplugin_dir = {:?}\n\

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, TimeZone, Utc};
-use scoreline::clock::{Clock, ManualClock};
-use scoreline::config::EmulatorConfig;
-use scoreline::emulator::{Emulator, Fault, Game, state_at};
+use scoreline_core::clock::{Clock, ManualClock};
+use scoreline_emulator::EmulatorConfig;
+use scoreline_emulator::{Emulator, Fault, Game, state_at};
 use scoreline_plugin_espn::Espn;
 use scoreline_plugin_sdk::{Adapter, CallContext, GamesResult};
 use std::sync::Arc;
@@ -329,7 +329,7 @@ async fn emulator_random_faults_follow_the_configuration() {
     assert_eq!(missing, 1, "one game dropped from one board");
     let live: Vec<&Game> = games
         .iter()
-        .filter(|g| state_at(g, now).phase == scoreline::emulator::slate::Phase::In)
+        .filter(|g| state_at(g, now).phase == scoreline_emulator::slate::Phase::In)
         .collect();
     assert!(!live.is_empty());
     for g in &live {

@@ -4,7 +4,7 @@
 
 use crate::util;
 use chrono::{TimeZone, Utc};
-use scoreline::model::GamesResult;
+use scoreline_core::model::GamesResult;
 use scoreline::sandbox::{Adapter, CallContext};
 use scoreline_plugin_sdk::Adapter as _;
 use std::sync::OnceLock;
@@ -176,7 +176,7 @@ fn component_parses_every_recorded_espn_payload() {
             let native =
                 scoreline_plugin_espn::Espn::parse_scoreboard(&native_ctx(league), &body).unwrap();
             assert_eq!(
-                game_keys!(r.games, |g: &scoreline::model::Game| g
+                game_keys!(r.games, |g: &scoreline_core::model::Game| g
                     .start_time
                     .map(|t| t.timestamp())),
                 game_keys!(native.games, |g: &scoreline_plugin_sdk::Game| g.start_time),

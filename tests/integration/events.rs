@@ -8,11 +8,12 @@ use crate::daemon::{
 };
 use crate::util;
 use chrono::{DateTime, Utc};
-use scoreline::emulator::Fault;
-use scoreline::events::{EventFilter, EventType, LoggedEvent};
+use scoreline_emulator::Fault;
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
 use scoreline::fetch::Fetcher;
 use scoreline::poller::{LeaguePoller, StatusBoard};
-use scoreline::store::{GameKey, Store};
+use scoreline_core::model::GameKey;
+use scoreline_store::Store;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -367,7 +368,7 @@ async fn a_restart_mid_game_logs_exactly_the_events_of_an_uninterrupted_run() {
     assert_eq!(changes.last(), Some(&(u64::from(h), u64::from(x))));
 }
 
-fn a_plays(store: &Store, key: &GameKey) -> Vec<scoreline::model::ScoringPlay> {
+fn a_plays(store: &Store, key: &GameKey) -> Vec<scoreline_core::model::ScoringPlay> {
     store.scoring_plays(key).unwrap()
 }
 
@@ -452,7 +453,7 @@ async fn a_held_zero_zero_glitch_is_never_an_event() {
 /// and diffed: first seen final with its plays, and as one jump from a 0-0 first quarter.
 #[test]
 fn a_real_nfl_detail_diffs_to_its_plays_first_scorer_and_final() {
-    use scoreline::events::diff::{Snapshot, diff};
+    use scoreline_core::events::diff::{Snapshot, diff};
     let Some(dir) = util::shared_fixtures("espn") else {
         return;
     };
@@ -514,7 +515,7 @@ fn a_real_nfl_detail_diffs_to_its_plays_first_scorer_and_final() {
     // Seen at 0-0 in the first quarter with no plays, next seen final: one score.changed with
     // both deltas and the 13 plays that explain it; each play logged once, none catch-up.
     let mut q1 = d.game.clone();
-    q1.status = scoreline::model::GameStatus::Live;
+    q1.status = scoreline_core::model::GameStatus::Live;
     q1.period = Some(1);
     q1.home.score = Some(0);
     q1.away.score = Some(0);

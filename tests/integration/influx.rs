@@ -404,7 +404,7 @@ fn demo_points_land_in_the_configured_policies_row_for_row() {
     );
 
     // game_state in `live` is the store's timeline, row for row.
-    let db = tmp.path().join("data").join(scoreline::store::DB_FILE);
+    let db = tmp.path().join("data").join(scoreline_store::DB_FILE);
     let store_rows = store_timeline(&db);
     assert!(
         store_rows.len() > 10,
@@ -488,7 +488,7 @@ fn influxd_killed_mid_run_ends_with_every_point_once() {
     util::espn();
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), &influx.url(), 24, 2);
-    let db = tmp.path().join("data").join(scoreline::store::DB_FILE);
+    let db = tmp.path().join("data").join(scoreline_store::DB_FILE);
     let log_path = tmp.path().join("run.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_scoreline"))
@@ -784,7 +784,7 @@ fn v2_sink_creates_buckets_and_writes_what_influxdb_2_accepts() {
             &json!([{"type": "expire", "everySeconds": 1825 * 86_400, "shardGroupDurationSeconds": 30 * 86_400}])
         )
     );
-    let db = tmp.path().join("data").join(scoreline::store::DB_FILE);
+    let db = tmp.path().join("data").join(scoreline_store::DB_FILE);
     let live = s.lines.get("live").cloned().unwrap_or_default();
     let state_lines = live.iter().filter(|l| l.starts_with("game_state,")).count();
     assert_eq!(state_lines, store_timeline(&db).len());
@@ -856,8 +856,8 @@ async fn v1_write(
 
 #[test]
 fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
-    use scoreline::influx::line::{FieldValue, Point};
-    use scoreline::influx::schema::Policy;
+    use scoreline_core::influx::line::{FieldValue, Point};
+    use scoreline_core::influx::schema::Policy;
     let seen: Arc<Mutex<V1Seen>> = Arc::default();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let app = Router::new()
@@ -871,7 +871,7 @@ fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
     rt.spawn(async move { axum::serve(listener, app).await });
 
     let tmp = tempfile::tempdir().unwrap();
-    let store = scoreline::store::Store::open(tmp.path()).unwrap();
+    let store = scoreline_store::Store::open(tmp.path()).unwrap();
     let now = chrono::Utc::now();
     let mut points = Vec::new();
     for i in 0..2_500i64 {
@@ -905,7 +905,7 @@ fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
         let sink = scoreline::influx::sink::Sink::new(
             cfg,
             store.clone(),
-            Arc::new(scoreline::clock::SystemClock),
+            Arc::new(scoreline_core::clock::SystemClock),
             names.clone(),
         )
         .unwrap();
@@ -986,7 +986,7 @@ fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
         .unwrap()
         .replace("shutdown_timeout_secs = 20", "shutdown_timeout_secs = 2");
     std::fs::write(&config, text).unwrap();
-    let db = tmp.path().join("data").join(scoreline::store::DB_FILE);
+    let db = tmp.path().join("data").join(scoreline_store::DB_FILE);
     let run = |secs: &str| {
         let t = Instant::now();
         let out = util::scoreline(&[
@@ -1031,8 +1031,8 @@ fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
 
 #[test]
 fn v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong() {
-    use scoreline::influx::line::{FieldValue, Point};
-    use scoreline::influx::schema::Policy;
+    use scoreline_core::influx::line::{FieldValue, Point};
+    use scoreline_core::influx::schema::Policy;
     let Some(influx) = Influxd::start_with(
         "v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong",
         true,
@@ -1045,7 +1045,7 @@ fn v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong() {
         "CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES",
     );
     let tmp = tempfile::tempdir().unwrap();
-    let store = scoreline::store::Store::open(tmp.path()).unwrap();
+    let store = scoreline_store::Store::open(tmp.path()).unwrap();
     let now = chrono::Utc::now();
     let t0 = now.timestamp_millis() * 1_000_000;
     let points: Vec<_> = (0..10i64)
@@ -1074,7 +1074,7 @@ fn v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong() {
         let sink = scoreline::influx::sink::Sink::new(
             cfg,
             store.clone(),
-            Arc::new(scoreline::clock::SystemClock),
+            Arc::new(scoreline_core::clock::SystemClock),
             vec!["wrong".into(), "right".into()],
         )
         .unwrap();

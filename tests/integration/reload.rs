@@ -6,10 +6,10 @@
 
 use crate::daemon::{NY, anchor, emulator_config, rig, staggered, td};
 use crate::util;
-use scoreline::clock::SystemClock;
+use scoreline_core::clock::SystemClock;
 use scoreline::config::Config;
 use scoreline::runtime::{self, RunOptions};
-use scoreline::store::Store;
+use scoreline_store::Store;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -355,7 +355,7 @@ async fn a_reload_starts_a_configured_league_that_was_not_running() {
 
     let sandbox = util::sandbox(|_| {});
     let espn = AdapterSlot::new(sandbox.load_file(&plugin_dir.join("espn.wasm")).unwrap());
-    let clock: Arc<dyn scoreline::clock::Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn scoreline_core::clock::Clock> = Arc::new(SystemClock);
     let deps = PollerDeps {
         swapper: Swapper::new(sandbox, plugin_dir, [espn], Default::default()),
         fetcher: scoreline::fetch::Fetcher::new(config.upstream.clone(), None, clock.clone())
@@ -404,7 +404,7 @@ fn sighup_makes_the_daemon_poll_a_league_added_to_its_file() {
         .unwrap();
     let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
     let leagues_stored = || -> BTreeSet<String> {
-        let db = data.join(scoreline::store::DB_FILE);
+        let db = data.join(scoreline_store::DB_FILE);
         if !db.is_file() {
             return BTreeSet::new();
         }

@@ -3,7 +3,8 @@
 //! by the `scoreline` binary, twice; and a live emulator run recorded then replayed.
 
 use crate::util;
-use scoreline::store::{GameKey, Store, TimelineRow};
+use scoreline_core::model::GameKey;
+use scoreline_store::{Store, TimelineRow};
 
 /// (status, period, home, away) per timeline row: what a replay must reproduce exactly. The
 /// observation times are replay-clock readings and depend on pacing.
@@ -108,7 +109,7 @@ fn the_fifa_sequence_replays_through_the_espn_adapter_to_its_final_scores_twice(
 /// Every game's (status, period, home, away) timeline in a store.
 fn all_timelines(store: &Store) -> std::collections::BTreeMap<String, Vec<Row>> {
     store
-        .games(&scoreline::store::GameFilter::default())
+        .games(&scoreline_store::GameFilter::default())
         .unwrap()
         .into_iter()
         .map(|g| {

@@ -10,9 +10,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use scoreline::http::AppState;
-use scoreline::model::GameDetail;
+use scoreline_core::model::GameDetail;
 use scoreline::sandbox::{Adapter, CallContext};
-use scoreline::store::{GameKey, Store};
+use scoreline_core::model::GameKey;
+use scoreline_store::Store;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -572,11 +573,11 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
 fn synthetic(
     store: &Store,
     id: &str,
-    status: scoreline::model::GameStatus,
+    status: scoreline_core::model::GameStatus,
     plays: &[(u32, &str, Option<&str>, u32, u32)],
     at: DateTime<Utc>,
 ) {
-    use scoreline::model::{Competitor, Game, ScoringPlay};
+    use scoreline_core::model::{Competitor, Game, ScoringPlay};
     let last = plays.last().map_or((0, 0), |p| (p.3, p.4));
     let side = |team: &str, score| Competitor {
         id: team.to_owned(),
@@ -632,7 +633,7 @@ fn synthetic(
 
 #[tokio::test]
 async fn scorer_commands_and_quality_reports() {
-    use scoreline::model::GameStatus;
+    use scoreline_core::model::GameStatus;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let at = Utc::now() - chrono::TimeDelta::minutes(5);

@@ -4,9 +4,9 @@
 //! heartbeats. Filters by league, team and type.
 
 use chrono::{TimeZone, Utc};
-use scoreline::events::{Event, EventType};
+use scoreline_core::events::{Event, EventType};
 use scoreline::http::AppState;
-use scoreline::store::Store;
+use scoreline_store::Store;
 use serde_json::Value;
 use std::time::Duration;
 

@@ -10,14 +10,14 @@
 use crate::daemon::{NY, anchor, emulator_config, league, staggered, td, upstream};
 use crate::util;
 use chrono::{DateTime, Utc};
-use scoreline::clock::{Clock, ManualClock};
+use scoreline_core::clock::{Clock, ManualClock};
 use scoreline::config::{Config, UpstreamConfig};
-use scoreline::emulator::espn::{self, Tweaks};
-use scoreline::emulator::{Emulator, Game as SlateGame, Slate, teams};
+use scoreline_emulator::espn::{self, Tweaks};
+use scoreline_emulator::{Emulator, Game as SlateGame, Slate, teams};
 use scoreline::fetch::Fetcher;
 use scoreline::poller::{LeaguePoller, RoundReport, StatusBoard};
 use scoreline::sandbox::{CallError, LoadError};
-use scoreline::store::Store;
+use scoreline_store::Store;
 use scoreline::swap::{AdapterSlot, SwapError, SwapOutcome, Swapper};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

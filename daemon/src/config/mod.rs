@@ -9,6 +9,10 @@ pub use subst::SubstError;
 use crate::influx::config::{SinkConfig, SinkSpec};
 use crate::sandbox::{OutputLimits, SandboxConfig};
 use crate::webhooks::{Source, Subscription, SubscriptionSpec};
+use scoreline_core::age::{format_age, parse_age};
+use scoreline_core::ingest::TeamEntry;
+use scoreline_core::upstream::breaker::BreakerConfig;
+use scoreline_emulator::EmulatorConfig;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -414,29 +418,6 @@ impl Default for RetentionConfig {
 
 const DAY_SECS: u64 = 86_400;
 
-/// Parse an age such as `90s`, `30m`, `12h`, `14d` or `2w` (a whole number and one unit); `0`
-/// with or without a unit is `None`, "keep forever". Pure; the error says what is wrong.
-pub fn parse_age(text: &str) -> Result<Option<Duration>, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let bad = || format!("`{text}` is not an age such as 30m, 12h, 14d or 2w (or 0 for forever)");
-    let n: u64 = digits.parse().map_err(|_| bad())?;
-    let unit_secs = match unit {
-        "" if n == 0 => 0,
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => DAY_SECS,
-        "w" => 7 * DAY_SECS,
-        _ => return Err(bad()),
-    };
-    match n.checked_mul(unit_secs) {
-        Some(0) => Ok(None),
-        Some(secs) => Ok(Some(Duration::from_secs(secs))),
-        None => Err(format!("`{text}` is too long")),
-    }
-}
 
 /// Upstream HTTP policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -460,20 +441,6 @@ pub struct UpstreamConfig {
     pub breaker: BreakerConfig,
     /// The response cache shared by every league.
     pub cache: CacheConfig,
-}
-
-/// `[upstream.breaker]`: when a host's breaker opens and how long it stays open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BreakerConfig {
-    /// Failed attempts in a row (5xx, 429, timeout, network error) that open the breaker.
-    pub failures: u32,
-    /// How long it stays open before a half-open trial; doubles after each failed trial.
-    pub cooldown: Duration,
-    /// The longest cool-down after repeated failed trials.
-    pub max_cooldown: Duration,
-    /// The longest `Retry-After` the fetcher waits out inside one request; a longer one holds
-    /// the host's breaker open until then instead.
-    pub max_retry_after_wait: Duration,
 }
 
 /// `[upstream.cache]`: how long a response is reused, by the game state it was fetched for.
@@ -513,29 +480,6 @@ pub struct HttpConfig {
     pub admin_token: Option<String>,
 }
 
-/// The emulator's settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmulatorConfig {
-    /// Seed.
-    pub seed: u64,
-    /// Wall time of one game.
-    pub game_length: Duration,
-    /// Time between kick-offs.
-    pub stagger: Duration,
-    /// `Cache-Control: max-age` sent with every body (the daemon's cache honours it).
-    pub max_age: Duration,
-    /// Probability of a 500.
-    pub error_rate: f64,
-    /// Probability of a hang.
-    pub timeout_rate: f64,
-    /// Probability of truncated JSON.
-    pub malformed_rate: f64,
-    /// Inject one 0-0 glitch per game.
-    pub glitch: bool,
-    /// Drop one game from one scoreboard.
-    pub drop_game: bool,
-}
-
 /// One followed league.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeagueConfig {
@@ -551,29 +495,6 @@ pub struct LeagueConfig {
     pub cadence: CadenceOverrides,
     /// `[leagues.teams]`: extra names and teams for schedule ingestion, in key order.
     pub teams: Vec<TeamEntry>,
-}
-
-/// One `[leagues.teams]` entry, validated: names are trimmed and non-empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TeamEntry {
-    /// `name` is another name of the known team whose id or abbreviation is `target`.
-    Alias {
-        /// The name a schedule file may use.
-        name: String,
-        /// Id or abbreviation of a team the store knows (or one defined in this table).
-        target: String,
-    },
-    /// A team defined in the config; `key` is also a name for it.
-    Team {
-        /// The entry's key.
-        key: String,
-        /// The adapter's team id.
-        id: String,
-        /// Short code.
-        abbreviation: String,
-        /// Display name.
-        name: String,
-    },
 }
 
 /// Per-league cadence overrides; `None` takes the adapter's suggestion.
@@ -1149,21 +1070,6 @@ impl Validator<'_> {
     }
 }
 
-/// An age in its largest whole unit: `14d`, `90m`, `2w`.
-pub fn format_age(d: Duration) -> String {
-    let s = d.as_secs();
-    for (unit, secs) in [
-        ("w", 7 * DAY_SECS),
-        ("d", DAY_SECS),
-        ("h", 3_600),
-        ("m", 60),
-    ] {
-        if s >= secs && s.is_multiple_of(secs) {
-            return format!("{}{unit}", s / secs);
-        }
-    }
-    format!("{s}s")
-}
 
 #[cfg(test)]
 mod tests {

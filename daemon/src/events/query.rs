@@ -3,7 +3,7 @@
 //! pure over the log rows.
 
 use super::{EventFilter, EventType, LoggedEvent};
-use crate::store::{Store, StoreError};
+use scoreline_store::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
 use serde_json::{Value, json};
@@ -168,7 +168,7 @@ fn summary(kind: EventType, d: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::Event;
+    use scoreline_core::events::Event;
     use chrono::TimeZone;
 
     fn logged(seq: i64, kind: EventType, catch_up: bool, data: Value) -> LoggedEvent {

@@ -9,7 +9,7 @@
 
 use super::{EventType, LoggedEvent};
 use crate::http::{ApiError, AppState, Stopping, on_store};
-use crate::store::Store;
+use scoreline_store::Store;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -253,7 +253,7 @@ fn to_sse(e: &LoggedEvent) -> SseEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::Event;
+    use scoreline_core::events::Event;
     use chrono::{TimeZone, Utc};
 
     fn logged(seq: i64, league: &str, kind: EventType, teams: &[&str]) -> LoggedEvent {

@@ -9,18 +9,16 @@
 //! a recording being replayed, and may be appended to a recording. Every attempt and breaker
 //! change is returned for the call log.
 
-pub mod breaker;
-pub mod cache;
 pub mod recording;
 #[cfg(test)]
 mod tests;
 
-use crate::clock::Clock;
+use scoreline_core::clock::Clock;
 use crate::config::{Override, UpstreamConfig};
-use crate::model::PlannedRequest;
-use crate::scheduler::cadence::Phase;
-use breaker::{Breaker, BreakerStatus, Refused, Transition};
-use cache::Cache;
+use scoreline_core::model::PlannedRequest;
+use scoreline_core::cadence::Phase;
+use scoreline_core::upstream::breaker::{Breaker, BreakerStatus, Refused, Transition};
+use scoreline_core::upstream::cache::Cache;
 use chrono::{DateTime, Utc};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use recording::{Recorder, Replay};
@@ -142,8 +140,8 @@ pub struct Attempt {
 
 impl Attempt {
     /// The call-log row of this attempt, made for `league` by `adapter`.
-    pub fn into_call(self, adapter: &str, league: &str) -> crate::store::UpstreamCall {
-        crate::store::UpstreamCall {
+    pub fn into_call(self, adapter: &str, league: &str) -> scoreline_store::UpstreamCall {
+        scoreline_store::UpstreamCall {
             at: self.at,
             adapter: adapter.to_owned(),
             league: league.to_owned(),
@@ -172,8 +170,8 @@ pub struct HostTransition {
 
 impl HostTransition {
     /// The stored row of this change.
-    pub fn into_row(self) -> crate::store::BreakerTransition {
-        crate::store::BreakerTransition {
+    pub fn into_row(self) -> scoreline_store::BreakerTransition {
+        scoreline_store::BreakerTransition {
             at: self.at,
             host: self.host,
             state: self.transition.state,

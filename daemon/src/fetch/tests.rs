@@ -2,7 +2,7 @@
 //! `Retry-After`, with a driven clock.
 
 use super::*;
-use crate::store::BreakerState;
+use scoreline_core::upstream::breaker::BreakerState;
 use chrono::TimeZone;
 
 #[test]
@@ -44,7 +44,7 @@ fn overrides_rewrite_scheme_host_and_port_only() {
     config
         .overrides
         .insert("api-web.nhle.com".into(), Override::Emulator);
-    let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(scoreline_core::clock::SystemClock);
     let emulator = Some(url::Url::parse("http://127.0.0.1:7").unwrap());
     let f = Fetcher::new(config.clone(), emulator, clock.clone()).unwrap();
     let u = f
@@ -158,7 +158,7 @@ fn start() -> DateTime<Utc> {
 #[tokio::test]
 async fn cached_responses_are_shared_and_live_ttl_then_max_age_bound_them() {
     let script = Script::start().await;
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let f = Fetcher::new(config_for(&script, 0), None, clock.clone()).unwrap();
     let scoreboard = request("/scoreboard?dates=20261122");
     script.push(200, &[], "first");
@@ -224,7 +224,7 @@ async fn cached_responses_are_shared_and_live_ttl_then_max_age_bound_them() {
 #[tokio::test]
 async fn concurrent_identical_requests_make_one_upstream_call() {
     let script = Script::start().await;
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let f = Fetcher::new(config_for(&script, 0), None, clock).unwrap();
     let r = request("/scoreboard");
     let (a, b, c) = tokio::join!(
@@ -243,7 +243,7 @@ async fn concurrent_identical_requests_make_one_upstream_call() {
 #[tokio::test]
 async fn breaker_opens_under_repeated_500s_and_recovers_through_half_open() {
     let script = Script::start().await;
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let f = Fetcher::new(config_for(&script, 0), None, clock.clone()).unwrap();
     let r = request("/scoreboard");
     for _ in 0..3 {
@@ -295,7 +295,7 @@ async fn breaker_opens_under_repeated_500s_and_recovers_through_half_open() {
 #[tokio::test]
 async fn retry_after_holds_the_host_until_the_time_upstream_named() {
     let script = Script::start().await;
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let f = Fetcher::new(config_for(&script, 2), None, clock.clone()).unwrap();
     let r = request("/scoreboard");
     script.push(429, &[("retry-after", "120")], "");
@@ -347,7 +347,7 @@ async fn retry_after_holds_the_host_until_the_time_upstream_named() {
 async fn record_then_replay_returns_the_same_bodies_without_network() {
     let script = Script::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let recorder = Recorder::create(dir.path()).unwrap();
     let f = Fetcher::open(
         config_for(&script, 0),
@@ -364,7 +364,7 @@ async fn record_then_replay_returns_the_same_bodies_without_network() {
     }
     let replay = Arc::new(Replay::open(dir.path()).unwrap());
     assert_eq!(replay.len(), 2);
-    let clock2 = Arc::new(crate::clock::ManualClock::new(replay.start()));
+    let clock2 = Arc::new(scoreline_core::clock::ManualClock::new(replay.start()));
     let mut config = config_for(&script, 0);
     config.overrides.clear();
     let g = Fetcher::open(
@@ -436,7 +436,7 @@ async fn bodies_of_known_unknown_and_compressed_length_arrive_whole() {
         "api.example".into(),
         Override::Url(url::Url::parse(&format!("http://{addr}")).unwrap()),
     );
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let f = Fetcher::new(config, None, clock).unwrap();
     for path in ["/known", "/chunked", "/gzip"] {
         let got = f.get(&request(path), 1 << 20, Freshness::Settle).await;
@@ -455,7 +455,7 @@ async fn bodies_of_known_unknown_and_compressed_length_arrive_whole() {
 #[tokio::test]
 async fn bodies_held_at_once_are_bounded_until_their_holders_drop_them() {
     let script = Script::start().await;
-    let clock = Arc::new(crate::clock::ManualClock::new(start()));
+    let clock = Arc::new(scoreline_core::clock::ManualClock::new(start()));
     let mut config = config_for(&script, 0);
     config.max_bodies_in_flight = 2;
     let f = Fetcher::new(config, None, clock).unwrap();

@@ -364,7 +364,7 @@ async fn setup_v2(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::influx::schema::Policy;
+    use scoreline_core::influx::schema::Policy;
 
     fn policy(default: bool, shard: Option<u64>) -> PolicyConfig {
         PolicyConfig {

@@ -2,7 +2,7 @@
 //! its validation into [`SinkConfig`] (pure).
 
 use super::schema::Policy;
-use crate::config::parse_age;
+use scoreline_core::age::parse_age;
 use serde::Deserialize;
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
-//! InfluxDB output: the line protocol encoder (`line`) and the schema of what the daemon writes
-//! (`schema`), both pure; `[[sinks]]` config (`config`); the v1/v2 HTTP APIs (`api`); the
-//! forwarder that drains the store's point outbox into each sink (`sink`).
+//! InfluxDB output: `[[sinks]]` config (`config`); the v1/v2 HTTP APIs (`api`); the forwarder
+//! that drains the store's point outbox into each sink (`sink`). The line protocol encoder and
+//! the schema of what the daemon writes are pure, in `scoreline_core::influx`.
 //!
 //! Client choice: we speak InfluxDB's HTTP write API with `reqwest` (already the daemon's HTTP
 //! client: rustls, one keep-alive pool) and encode with InfluxData's `influxdb-line-protocol`
@@ -9,6 +9,4 @@
 
 pub mod api;
 pub mod config;
-pub mod line;
-pub mod schema;
 pub mod sink;

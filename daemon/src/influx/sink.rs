@@ -22,8 +22,8 @@
 use super::api;
 use super::config::SinkConfig;
 use super::schema::Policy;
-use crate::clock::Clock;
-use crate::store::{Advance, OutboxPoint, Store, StoreError};
+use scoreline_core::clock::Clock;
+use scoreline_store::{Advance, OutboxPoint, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;

@@ -3,7 +3,7 @@
 
 use super::bindings::types as wit;
 use super::error::CallError;
-use crate::model;
+use scoreline_core::model;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Bounds on what one call may return.

@@ -16,7 +16,7 @@ pub use cache::Provenance;
 pub use convert::OutputLimits;
 pub use error::{AdapterFailure, CallError, LoadError};
 
-use crate::model::{self, AdapterInfo, GameDetail, GamesResult, PlannedRequest};
+use scoreline_core::model::{self, AdapterInfo, GameDetail, GamesResult, PlannedRequest};
 use bindings::{Plugin, PluginPre};
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};

@@ -3,9 +3,7 @@
 //! stored rows.
 
 use super::{ScorerPlay, annotate};
-use crate::store::{
-    HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow, Store, StoreError, StoredGame,
-};
+use scoreline_store::{HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow, Store, StoreError, StoredGame};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -94,7 +92,7 @@ struct HistoryGameOut<'a> {
 #[derive(Debug, Serialize)]
 struct HistoryPlayOut<'a> {
     #[serde(flatten)]
-    play: &'a crate::model::ScoringPlay,
+    play: &'a scoreline_core::model::ScoringPlay,
     is_first_scorer: bool,
     #[serde(flatten)]
     game: &'a HistoryGameColumns,

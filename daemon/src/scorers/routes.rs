@@ -5,8 +5,8 @@
 use super::ScorerPlay;
 use super::query::{first_scorer_json, game_scorers, history_body, scorers_json};
 use crate::http::{ApiError, AppState, on_store};
-use crate::store::HistoryFilter;
-use crate::store::StoredGame;
+use scoreline_store::HistoryFilter;
+use scoreline_store::StoredGame;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};

@@ -4,7 +4,7 @@
 //! config are listed but read-only.
 
 use super::commands::listing;
-use super::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use crate::http::{ApiError, AppState, on_store};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;

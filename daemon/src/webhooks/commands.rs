@@ -4,11 +4,11 @@
 //! store directly (no daemon needed); a replayed delivery is sent by the running daemon's worker.
 
 use super::sender::Sender;
-use super::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use super::worker::WorkerOptions;
 use super::{WebhookError, sign};
 use crate::config::Config;
-use crate::store::{DeliveryCounts, DisabledEndpoint, Store};
+use scoreline_store::{DeliveryCounts, DisabledEndpoint, Store};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use serde::Serialize;

@@ -1,25 +1,20 @@
 //! Webhooks per the Standard Webhooks spec: subscriptions (config and admin API), signing, the
 //! durable outbox worker that tails the event log, and the `scoreline webhooks` commands.
 //!
-//! Pure: `subscription.rs` (spec → validated subscription), `sign.rs` (signature, body),
-//! `policy.rs` (filters, cooldown, daily limit, retry schedule, answer classification, the
-//! failure-rate rule), `target.rs`'s `is_public`. I/O: `sender.rs` (HTTP), `worker.rs` (the
-//! background task), `admin.rs` (HTTP handlers), `commands.rs` (CLI). The outbox's tables and
-//! invariants are in `store/webhooks.rs`.
+//! The pure rules (subscriptions, signing, policy, public addresses) are
+//! `scoreline_core::webhooks`. Here, the I/O: `sender.rs` (HTTP), `resolve.rs` (DNS checks),
+//! `worker.rs` (the background task), `admin.rs` (HTTP handlers), `commands.rs` (CLI). The
+//! outbox's tables and invariants are in the store's `webhooks.rs`.
 
 pub mod admin;
 pub mod commands;
-pub mod policy;
+pub mod resolve;
 pub mod sender;
-pub mod sign;
-pub mod subscription;
-pub mod target;
 pub mod worker;
 
-pub use subscription::{Secret, Source, SpecError, Subscription, SubscriptionSpec};
 pub use worker::{ConfigSubscriptions, WorkerOptions, start};
 
-use crate::store::StoreError;
+use scoreline_store::StoreError;
 
 /// A webhook operation failed.
 #[derive(Debug, thiserror::Error)]

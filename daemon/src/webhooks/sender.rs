@@ -4,9 +4,10 @@
 //! address checked is the address sent to.
 
 use super::WebhookError;
-use super::sign;
-use super::subscription::Subscription;
-use super::target::{self, PublicOnly, TargetError};
+use scoreline_core::webhooks::sign;
+use scoreline_core::webhooks::subscription::Subscription;
+use super::resolve::{self, PublicOnly};
+use scoreline_core::webhooks::target::TargetError;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,7 +66,7 @@ impl Sender {
         let client = if sub.allow_private {
             &self.open
         } else {
-            if let Err(e) = target::check(&sub.url).await {
+            if let Err(e) = resolve::check(&sub.url).await {
                 let refused = matches!(e, TargetError::Private { .. });
                 return AttemptResult {
                     status: None,

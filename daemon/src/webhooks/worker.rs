@@ -5,13 +5,13 @@
 //! failing. On start it first sends whatever is pending: deliveries committed but never
 //! confirmed before a crash go out again with the same `webhook-id`.
 
-use super::policy::{self, FailureRule, Outcome, Quotas};
+use scoreline_core::webhooks::policy::{self, FailureRule, Outcome, Quotas};
 use super::sender::{self, AttemptResult, Sender};
-use super::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use super::{WebhookError, sign};
-use crate::clock::Clock;
-use crate::events::{EventFilter, EventType, LoggedEvent};
-use crate::store::{AttemptRecord, Delivery, DeliveryState, NewDelivery, Store, StoreError};
+use scoreline_core::clock::Clock;
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
+use scoreline_store::{AttemptRecord, Delivery, DeliveryState, NewDelivery, Store, StoreError};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;

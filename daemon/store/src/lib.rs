@@ -87,17 +87,19 @@ pub use prune::{PruneCutoffs, Pruned};
 pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow};
 pub use types::{
-    BreakerState, BreakerTransition, CallStat, GameFilter, GameKey, Recorded, ScheduledGame,
-    StoreHealth, StoredGame, TeamRef, TimelineRow, UpstreamCall,
+    BreakerTransition, CallStat, GameFilter, Recorded, StoreHealth, StoredGame, TimelineRow,
+    UpstreamCall,
 };
 pub use webhooks::{
     AttemptRecord, Delivery, DeliveryCounts, DeliveryState, DisabledEndpoint, NewDelivery,
     SubscriptionRow,
 };
 
-use crate::influx::schema::{self, Policy};
-use crate::model::{self, GameStatus};
+use scoreline_core::influx::schema::{self, Policy};
+use scoreline_core::model::{self, GameStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
+use scoreline_core::model::{GameKey, ScheduledGame, TeamRef};
+use scoreline_core::upstream::breaker::BreakerState;
 use error::SqlContext;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -460,7 +462,7 @@ impl Store {
                 .op(OP)?
                 .query_row(params![key.league, key.adapter, key.game_id], |r| r.get(0))
                 .op(OP)?;
-            let pts: Vec<(Policy, crate::influx::line::Point)> = changed_plays
+            let pts: Vec<(Policy, scoreline_core::influx::line::Point)> = changed_plays
                 .iter()
                 .map(|(p, first_seen)| {
                     let seen = DateTime::from_timestamp_millis(*first_seen).unwrap_or(observed_at);
@@ -889,7 +891,7 @@ impl Store {
                 params![league, from.timestamp_millis(), to.timestamp_millis()],
                 |r| {
                     Ok((
-                        GameKey::from_row(r, 0)?,
+                        types::game_key_from_row(r, 0)?,
                         r.get::<_, i64>(3)?,
                         TeamRef {
                             id: r.get(4)?,
@@ -1072,7 +1074,7 @@ impl RawGame {
     /// Read `league, adapter, game_id, updated_at, game_json`.
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawGame> {
         Ok(RawGame {
-            key: GameKey::from_row(r, 0)?,
+            key: types::game_key_from_row(r, 0)?,
             updated_at: r.get(3)?,
             json: r.get(4)?,
         })

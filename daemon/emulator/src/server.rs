@@ -15,8 +15,8 @@
 use super::espn::{self, Tweaks};
 use super::slate::{Phase, Slate, state_at};
 use super::teams::{self, Sport};
-use crate::clock::Clock;
-use crate::config::EmulatorConfig;
+use scoreline_core::clock::Clock;
+use crate::EmulatorConfig;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};

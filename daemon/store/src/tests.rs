@@ -3,7 +3,7 @@
 
 use super::migrations::{self, MIGRATIONS, Migration};
 use super::*;
-use crate::model::{Competitor, Game, GameStatus, Player, ScoringPlay};
+use scoreline_core::model::{Competitor, Game, GameStatus, Player, ScoringPlay};
 use chrono::{Duration as ChronoDuration, TimeZone};
 use std::collections::BTreeMap;
 
@@ -822,7 +822,7 @@ fn point_outbox_follows_the_timeline() {
 
     // A sink's pending gauge is the head minus its cursor: the counted backlog, after appends,
     // cursor moves and a prune (no holes above any cursor).
-    let head_minus_cursor = |stats: &[crate::store::SinkStat]| {
+    let head_minus_cursor = |stats: &[crate::SinkStat]| {
         let head = store.sink_points_head().unwrap();
         stats.iter().map(|s| head - s.cursor).collect::<Vec<_>>()
     };

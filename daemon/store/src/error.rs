@@ -120,7 +120,7 @@ pub enum StoreError {
         /// The game key or event id.
         key: String,
         /// The encoder's error.
-        source: crate::influx::line::LineError,
+        source: scoreline_core::influx::line::LineError,
     },
     /// A number does not fit SQLite's signed 64-bit integer.
     #[error("`{field}` value {value} is too large to store")]

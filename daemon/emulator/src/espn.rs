@@ -799,7 +799,7 @@ mod tests {
     //! Contract: the real ESPN adapter, called natively, reads these bodies as intended.
 
     use super::*;
-    use crate::emulator::slate::{Status, sum};
+    use crate::slate::{Status, sum};
     use chrono::TimeZone;
     use scoreline_plugin_espn::Espn;
     use scoreline_plugin_sdk::{Adapter, CallContext, GameStatus};

@@ -24,8 +24,8 @@
 
 use super::Store;
 use super::error::{SqlContext, StoreError};
-use crate::influx::line::{self, Point};
-use crate::influx::schema::Policy;
+use scoreline_core::influx::line::{self, Point};
+use scoreline_core::influx::schema::Policy;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;

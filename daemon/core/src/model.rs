@@ -269,6 +269,70 @@ pub fn league_matches(pattern: &str, key: &str) -> bool {
     go(pattern.as_bytes(), key.as_bytes())
 }
 
+/// What identifies a game in the store: the league key, the adapter that reported it and the
+/// adapter's game id. The same upstream id under two adapters is two games.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GameKey {
+    /// League key, e.g. `nfl`, `eng.1`.
+    pub league: String,
+    /// Adapter name, e.g. `espn`.
+    pub adapter: String,
+    /// The adapter's game id (`model::Game::id`).
+    pub game_id: String,
+}
+
+impl GameKey {
+    /// A key from its three parts.
+    pub fn new(
+        league: impl Into<String>,
+        adapter: impl Into<String>,
+        game_id: impl Into<String>,
+    ) -> Self {
+        GameKey {
+            league: league.into(),
+            adapter: adapter.into(),
+            game_id: game_id.into(),
+        }
+    }
+}
+
+impl fmt::Display for GameKey {
+    /// `league/adapter/game_id`, as in error messages and logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.league, self.adapter, self.game_id)
+    }
+}
+
+/// A team as a schedule names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamRef {
+    /// Upstream team id.
+    pub id: String,
+    /// Short code.
+    pub abbreviation: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A game as the schedule has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduledGame {
+    /// The game key.
+    pub key: GameKey,
+    /// Scheduled start.
+    pub start_time: DateTime<Utc>,
+    /// Home side.
+    pub home: TeamRef,
+    /// Away side.
+    pub away: TeamRef,
+    /// Status when the schedule was last recorded.
+    pub status: GameStatus,
+    /// Who reported it: an adapter name or `ingest`.
+    pub source: String,
+    /// When it was last recorded.
+    pub updated_at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,53 +1,19 @@
 //! The values the store takes and returns: game keys, query filters and result rows. JSON field
 //! names are snake_case, times RFC 3339 UTC.
 
-use crate::model::{self, GameStatus};
+use scoreline_core::model::{self, GameKey, GameStatus, TeamRef};
+use scoreline_core::upstream::breaker::BreakerState;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::path::PathBuf;
 
-/// What identifies a game in the store: the league key, the adapter that reported it and the
-/// adapter's game id. The same upstream id under two adapters is two games.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct GameKey {
-    /// League key, e.g. `nfl`, `eng.1`.
-    pub league: String,
-    /// Adapter name, e.g. `espn`.
-    pub adapter: String,
-    /// The adapter's game id (`model::Game::id`).
-    pub game_id: String,
-}
-
-impl GameKey {
-    /// Read `league, adapter, game_id` from a store row, starting at column `at`.
-    pub(crate) fn from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<GameKey> {
-        Ok(GameKey {
-            league: r.get(at)?,
-            adapter: r.get(at + 1)?,
-            game_id: r.get(at + 2)?,
-        })
-    }
-
-    /// A key from its three parts.
-    pub fn new(
-        league: impl Into<String>,
-        adapter: impl Into<String>,
-        game_id: impl Into<String>,
-    ) -> Self {
-        GameKey {
-            league: league.into(),
-            adapter: adapter.into(),
-            game_id: game_id.into(),
-        }
-    }
-}
-
-impl fmt::Display for GameKey {
-    /// `league/adapter/game_id`, as in error messages and logs.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}", self.league, self.adapter, self.game_id)
-    }
+/// Read a [`GameKey`] (`league, adapter, game_id`) from a store row, starting at column `at`.
+pub(crate) fn game_key_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<GameKey> {
+    Ok(GameKey {
+        league: r.get(at)?,
+        adapter: r.get(at + 1)?,
+        game_id: r.get(at + 2)?,
+    })
 }
 
 /// What [`Store::record_game`](super::Store::record_game) did.
@@ -105,36 +71,6 @@ pub struct TimelineRow {
     pub away_score: Option<u32>,
 }
 
-/// A team as a schedule names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TeamRef {
-    /// Upstream team id.
-    pub id: String,
-    /// Short code.
-    pub abbreviation: String,
-    /// Display name.
-    pub name: String,
-}
-
-/// A game as the schedule has it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScheduledGame {
-    /// The game key.
-    pub key: GameKey,
-    /// Scheduled start.
-    pub start_time: DateTime<Utc>,
-    /// Home side.
-    pub home: TeamRef,
-    /// Away side.
-    pub away: TeamRef,
-    /// Status when the schedule was last recorded.
-    pub status: GameStatus,
-    /// Who reported it: an adapter name or `ingest`.
-    pub source: String,
-    /// When it was last recorded.
-    pub updated_at: DateTime<Utc>,
-}
-
 /// One upstream request the host made (or answered from its cache).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpstreamCall {
@@ -160,45 +96,6 @@ pub struct UpstreamCall {
     pub from_cache: bool,
     /// Which attempt this was: 1 for the first try, more for a retry.
     pub attempt: u32,
-}
-
-/// A circuit breaker's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BreakerState {
-    /// Requests flow.
-    Closed,
-    /// Requests are refused without being sent.
-    Open,
-    /// One trial request is allowed through.
-    HalfOpen,
-}
-
-impl BreakerState {
-    /// The name stored and shown: `closed`, `open`, `half_open`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BreakerState::Closed => "closed",
-            BreakerState::Open => "open",
-            BreakerState::HalfOpen => "half_open",
-        }
-    }
-
-    /// Parse a stored name.
-    pub fn parse(s: &str) -> Option<BreakerState> {
-        match s {
-            "closed" => Some(BreakerState::Closed),
-            "open" => Some(BreakerState::Open),
-            "half_open" => Some(BreakerState::HalfOpen),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for BreakerState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// One circuit-breaker state change.

@@ -19,10 +19,9 @@
 //!   doubleheader) gets `-2`, `-3`, ... in start order; the same teams at the same time twice is a
 //!   duplicate row.
 
-use crate::config::TeamEntry;
 use crate::model::{Competitor, Game, GameStatus};
-use crate::scheduler::cadence::GameView;
-use crate::store::{ScheduledGame, TeamRef};
+use crate::cadence::GameView;
+use crate::model::{ScheduledGame, TeamRef};
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -814,10 +813,33 @@ pub fn pending_views<'g>(
         .collect()
 }
 
+/// One `[leagues.teams]` entry, validated: names are trimmed and non-empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamEntry {
+    /// `name` is another name of the known team whose id or abbreviation is `target`.
+    Alias {
+        /// The name a schedule file may use.
+        name: String,
+        /// Id or abbreviation of a team the store knows (or one defined in this table).
+        target: String,
+    },
+    /// A team defined in the config; `key` is also a name for it.
+    Team {
+        /// The entry's key.
+        key: String,
+        /// The adapter's team id.
+        id: String,
+        /// Short code.
+        abbreviation: String,
+        /// Display name.
+        name: String,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::GameKey;
+    use crate::model::GameKey;
 
     fn team(id: &str, abbreviation: &str, name: &str) -> TeamRef {
         TeamRef {
@@ -1252,7 +1274,7 @@ mod tests {
 
     #[test]
     fn an_ingested_game_alone_steps_the_cadence_up_around_its_start() {
-        use crate::scheduler::cadence::{self, Cadence, Phase};
+        use crate::cadence::{self, Cadence, Phase};
         let start = Utc.with_ymd_and_hms(2026, 1, 11, 0, 0, 0).unwrap();
         let rows = [scheduled(
             "ingest-20260110-21-10",

@@ -4,8 +4,8 @@
 use super::Store;
 use super::error::{SqlContext, StoreError};
 use super::points;
-use crate::events::{Event, EventFilter, EventType, LoggedEvent};
-use crate::influx::schema::{self, Policy};
+use scoreline_core::events::{Event, EventFilter, EventType, LoggedEvent};
+use scoreline_core::influx::schema::{self, Policy};
 use chrono::DateTime;
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};

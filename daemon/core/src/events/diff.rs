@@ -16,7 +16,7 @@
 
 use super::{Event, EventType};
 use crate::model::{Game, GameStatus, ScoringPlay};
-use crate::store::GameKey;
+use crate::model::GameKey;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

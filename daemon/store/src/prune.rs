@@ -303,8 +303,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Competitor, Game, GameStatus};
-    use crate::store::{BreakerState, BreakerTransition, GameKey, UpstreamCall};
+    use scoreline_core::model::{Competitor, Game, GameStatus};
+    use scoreline_core::upstream::breaker::BreakerState;
+use crate::{BreakerTransition, UpstreamCall};
+use scoreline_core::model::GameKey;
     use chrono::TimeZone;
 
     fn t(secs: i64) -> DateTime<Utc> {
@@ -526,7 +528,7 @@ mod tests {
 
     #[test]
     fn ended_webhook_deliveries_go_pending_ones_stay() {
-        use crate::store::{AttemptRecord, DeliveryState, NewDelivery};
+        use crate::{AttemptRecord, DeliveryState, NewDelivery};
         let store = Store::open_in_memory().unwrap();
         let new = |id: &str| NewDelivery {
             subscription: "s".into(),
@@ -617,7 +619,7 @@ mod tests {
     #[test]
     fn finished_games_go_whole_with_timeline_and_plays() {
         let store = Store::open_in_memory().unwrap();
-        let play = |sequence, home| crate::model::ScoringPlay {
+        let play = |sequence, home| scoreline_core::model::ScoringPlay {
             sequence,
             period: Some(1),
             clock: None,

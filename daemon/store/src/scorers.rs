@@ -2,9 +2,10 @@
 //! their plays) updated in a window for the scoring-quality checks. Read-only.
 
 use super::error::{SqlContext, StoreError};
-use super::types::GameKey;
+use super::types;
+use scoreline_core::model::GameKey;
 use super::{Store, decode, decode_game, from_millis, parse_status};
-use crate::model::{self, GameStatus, ScoringPlay};
+use scoreline_core::model::{self, GameStatus, ScoringPlay};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
@@ -51,7 +52,7 @@ const GAME_COLUMN_COUNT: usize = 8;
 impl HistoryGameColumns {
     /// Read [`GAME_COLUMNS`] from `r`, starting at column `at`.
     fn from_row(r: &rusqlite::Row<'_>, at: usize, op: &'static str) -> Result<Self, StoreError> {
-        let key = GameKey::from_row(r, at).op(op)?;
+        let key = types::game_key_from_row(r, at).op(op)?;
         let start: Option<i64> = r.get(at + 4).op(op)?;
         let status: String = r.get(at + 5).op(op)?;
         Ok(HistoryGameColumns {
@@ -288,7 +289,7 @@ impl Store {
                 params![since.timestamp_millis(), until.timestamp_millis()],
                 |r| {
                     Ok((
-                        GameKey::from_row(r, 0)?,
+                        types::game_key_from_row(r, 0)?,
                         r.get::<_, String>(3)?,
                         RawPlay::from_row(r, 4)?,
                     ))

@@ -3,9 +3,8 @@
 //! half-open (one trial request) which closes it on success or reopens it for twice as long.
 //! A `Retry-After` holds it open until the time upstream named. Time is always a parameter.
 
-use crate::config::BreakerConfig;
-use crate::store::BreakerState;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// A state change, to log and store.
@@ -186,6 +185,59 @@ impl Breaker {
             })
         })
     }
+}
+
+/// A circuit breaker's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Requests flow.
+    Closed,
+    /// Requests are refused without being sent.
+    Open,
+    /// One trial request is allowed through.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// The name stored and shown: `closed`, `open`, `half_open`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<BreakerState> {
+        match s {
+            "closed" => Some(BreakerState::Closed),
+            "open" => Some(BreakerState::Open),
+            "half_open" => Some(BreakerState::HalfOpen),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `[upstream.breaker]`: when a host's breaker opens and how long it stays open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakerConfig {
+    /// Failed attempts in a row (5xx, 429, timeout, network error) that open the breaker.
+    pub failures: u32,
+    /// How long it stays open before a half-open trial; doubles after each failed trial.
+    pub cooldown: Duration,
+    /// The longest cool-down after repeated failed trials.
+    pub max_cooldown: Duration,
+    /// The longest `Retry-After` the fetcher waits out inside one request; a longer one holds
+    /// the host's breaker open until then instead.
+    pub max_retry_after_wait: Duration,
 }
 
 #[cfg(test)]

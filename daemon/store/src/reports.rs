@@ -5,7 +5,9 @@
 
 use super::Store;
 use super::error::{SqlContext, StoreError};
-use super::types::{BreakerState, BreakerTransition, GameKey};
+use super::types::BreakerTransition;
+use scoreline_core::model::GameKey;
+use scoreline_core::upstream::breaker::BreakerState;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
@@ -268,7 +270,7 @@ impl Store {
                 |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
-                        GameKey::from_row(r, 1)?,
+                        types::game_key_from_row(r, 1)?,
                         r.get::<_, String>(4)?,
                     ))
                 },
@@ -362,7 +364,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::UpstreamCall;
+    use crate::UpstreamCall;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -633,11 +635,11 @@ mod tests {
         );
         assert_eq!(store.breaker_transitions(from, to, None).unwrap().len(), 3);
 
-        let g = crate::model::Game {
+        let g = scoreline_core::model::Game {
             id: "1".into(),
             league: "nfl".into(),
             sport: "football".into(),
-            status: crate::model::GameStatus::Live,
+            status: scoreline_core::model::GameStatus::Live,
             status_detail: String::new(),
             period: None,
             clock: None,
@@ -650,13 +652,13 @@ mod tests {
             overtime: false,
             extra_time: false,
             shootout: false,
-            home: crate::model::Competitor {
+            home: scoreline_core::model::Competitor {
                 id: "h".into(),
                 abbreviation: "H".into(),
                 name: "H".into(),
                 score: Some(0),
             },
-            away: crate::model::Competitor {
+            away: scoreline_core::model::Competitor {
                 id: "a".into(),
                 abbreviation: "A".into(),
                 name: "A".into(),
@@ -676,7 +678,7 @@ mod tests {
                 .record_rejection(
                     &key,
                     reason,
-                    &crate::model::Game {
+                    &scoreline_core::model::Game {
                         id: id.into(),
                         ..g.clone()
                     },

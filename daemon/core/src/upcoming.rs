@@ -6,8 +6,8 @@
 
 use crate::ingest::{self, Fixture};
 use crate::model::{Game, GameStatus};
-use crate::scheduler::cadence::{self, Cadence, GameView, Phase};
-use crate::store::{GameKey, ScheduledGame, TeamRef};
+use crate::cadence::{self, Cadence, GameView, Phase};
+use crate::model::{GameKey, ScheduledGame, TeamRef};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
