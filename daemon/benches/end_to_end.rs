@@ -13,11 +13,11 @@
 mod support;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use scoreline_core::clock::SystemClock;
 use scoreline::config::Config;
-use scoreline_emulator::Slate;
 use scoreline::plugin_build;
 use scoreline::runtime::{self, RunOptions};
+use scoreline_core::clock::SystemClock;
+use scoreline_emulator::Slate;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,13 +8,13 @@
 #![allow(clippy::expect_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scoreline_core::events::diff::{Snapshot, diff};
-use scoreline_core::model::{Competitor, Game, GameStatus};
-use scoreline_core::model::GameKey;
-use scoreline_store::Store;
-use scoreline_core::webhooks::policy::Quotas;
 use scoreline::webhooks::worker::plan;
-use scoreline::webhooks::{Source, Subscription, SubscriptionSpec};
+use scoreline_core::events::diff::{Snapshot, diff};
+use scoreline_core::model::GameKey;
+use scoreline_core::model::{Competitor, Game, GameStatus};
+use scoreline_core::webhooks::policy::Quotas;
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_store::Store;
 use std::collections::BTreeMap;
 use std::time::Instant;
 

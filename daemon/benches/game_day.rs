@@ -11,14 +11,14 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use scoreline_core::clock::ManualClock;
 use scoreline::config::{CadenceOverrides, Config, LeagueConfig, Override};
 use scoreline::fetch::Fetcher;
-use scoreline_core::model::GameStatus;
 use scoreline::plugin_build;
 use scoreline::poller::{LeaguePoller, StatusBoard};
 use scoreline::sandbox::{Sandbox, SandboxConfig};
 use scoreline_core::cadence::{self, Cadence, GameView, Phase};
+use scoreline_core::clock::ManualClock;
+use scoreline_core::model::GameStatus;
 use scoreline_store::Store;
 use std::collections::HashMap;
 use std::path::Path;

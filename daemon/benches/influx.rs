@@ -9,11 +9,11 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group};
-use scoreline_core::clock::SystemClock;
 use scoreline::influx::config::SinkSpec;
+use scoreline::influx::sink::Sink;
+use scoreline_core::clock::SystemClock;
 use scoreline_core::influx::line::{Point, encode_into};
 use scoreline_core::influx::schema::{self, Policy};
-use scoreline::influx::sink::Sink;
 use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
 use scoreline_store::Store;
 use std::collections::BTreeMap;

@@ -12,8 +12,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
 use scoreline_core::model::GameKey;
+use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
 use scoreline_store::{Store, UpstreamCall};
 use std::collections::BTreeMap;
 

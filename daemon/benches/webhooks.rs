@@ -8,10 +8,11 @@
 mod support;
 
 use chrono::Utc;
+use scoreline::webhooks::WorkerOptions;
 use scoreline_core::clock::SystemClock;
 use scoreline_core::events::{Event, EventType};
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use scoreline_store::Store;
-use scoreline::webhooks::{Source, Subscription, SubscriptionSpec, WorkerOptions};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

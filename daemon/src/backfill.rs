@@ -9,17 +9,17 @@
 //! counted as held and a later run stores it only if upstream still says so.
 
 use crate::blocking::{TaskFailed, blocking};
-use scoreline_core::clock::Clock;
 use crate::config::{Config, LeagueConfig};
-use scoreline_emulator::Emulator;
 use crate::fetch::{Body, FetchError, Fetcher, Freshness};
-use scoreline_core::model::{Game, GameStatus, PlannedRequest};
 use crate::registry::Registry;
 use crate::sandbox::{Adapter, CallContext, CallError, LoadError, Sandbox};
-use scoreline_core::model::GameKey;
-use scoreline_store::{Store, StoreError};
-use scoreline_core::validate::{self, Verdict};
 use chrono::{DateTime, NaiveDate, Utc};
+use scoreline_core::clock::Clock;
+use scoreline_core::model::GameKey;
+use scoreline_core::model::{Game, GameStatus, PlannedRequest};
+use scoreline_core::validate::{self, Verdict};
+use scoreline_emulator::Emulator;
+use scoreline_store::{Store, StoreError};
 use std::sync::Arc;
 
 /// The longest range one backfill takes, in days.

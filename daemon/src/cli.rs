@@ -2,21 +2,21 @@
 //! go to stdout; every log line goes to stderr.
 
 use crate::backfill::{self, BackfillError, DayReport};
-use scoreline_core::clock::{Clock, ScaledClock, SystemClock};
 use crate::config::{Config, ConfigError};
 use crate::fetch::recording::Replay;
-use scoreline_core::ingest::{self, IngestError};
-use scoreline_core::model::GameStatus;
 use crate::monitor::{self, MonitorError};
 use crate::plugin_build::{self, BuildError};
 use crate::registry::Registry;
 use crate::runtime::{self, RunError, RunOptions};
 use crate::sandbox::{CallContext, CallError, LoadError, Sandbox};
 use crate::schedule_ingest;
-use scoreline_store::{GameFilter, Store, StoreError};
-use scoreline_core::upcoming::{self, LeagueUpcoming};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use scoreline_core::clock::{Clock, ScaledClock, SystemClock};
+use scoreline_core::ingest::{self, IngestError};
+use scoreline_core::model::GameStatus;
+use scoreline_core::upcoming::{self, LeagueUpcoming};
+use scoreline_store::{GameFilter, Store, StoreError};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,10 @@
 //! `scoreline run` starts to prune the store every `[retention] interval` on a blocking thread,
 //! in small batches, so polls never wait for it.
 
-use scoreline_core::clock::Clock;
 use crate::config::RetentionConfig;
-use scoreline_store::{PruneCutoffs, Pruned, Store, StoreError};
 use chrono::{DateTime, Utc};
+use scoreline_core::clock::Clock;
+use scoreline_store::{PruneCutoffs, Pruned, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -192,7 +192,8 @@ mod tests {
     #[tokio::test]
     async fn the_task_stops_on_shutdown() {
         let store = Store::open_in_memory().unwrap();
-        let clock: Arc<dyn Clock> = Arc::new(scoreline_core::clock::ManualClock::new(at(2026, 3, 15, 12)));
+        let clock: Arc<dyn Clock> =
+            Arc::new(scoreline_core::clock::ManualClock::new(at(2026, 3, 15, 12)));
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(run(store, RetentionConfig::default(), clock, rx));
         tx.send(true).unwrap();

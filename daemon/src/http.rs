@@ -3,9 +3,7 @@
 //! for `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
 //! [`serve`] binds it and stops on a shutdown future.
 
-use scoreline_core::model::GameStatus;
 use crate::poller::StatusBoard;
-use scoreline_store::{GameFilter, Store, StoreError};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,6 +11,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use scoreline_core::model::GameStatus;
+use scoreline_store::{GameFilter, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::future::Future;

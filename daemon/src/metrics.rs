@@ -4,11 +4,11 @@
 //! Call sites record through the helpers below, so names and labels live in one place. Before
 //! [`install`] (CLI commands, unit tests) they go nowhere, at the cost of a no-op call.
 
-use scoreline_core::upstream::breaker::BreakerState;
 use metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use scoreline_core::upstream::breaker::BreakerState;
 use std::sync::OnceLock;
 use std::time::Duration;
 

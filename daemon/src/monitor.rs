@@ -5,10 +5,12 @@
 //! Aggregation and rendering are pure (rows and time in, report out); only [`stats`] and
 //! [`failures`] read the store.
 
-use scoreline_core::upstream::breaker::BreakerState;
-use scoreline_store::{BreakerTransition, CallBucket, FailureGroup, Rejection, RejectionReason, Store, StoreError};
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
+use scoreline_core::upstream::breaker::BreakerState;
+use scoreline_store::{
+    BreakerTransition, CallBucket, FailureGroup, Rejection, RejectionReason, Store, StoreError,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -257,7 +259,8 @@ pub fn failures(
     let reasons = store.rejection_reasons(since, now)?;
     let latest = store.latest_rejections(since, now, LATEST_REJECTIONS)?;
     let opened = store.breaker_transitions(since, now, Some(BreakerState::Open))?;
-    let quality = scoreline_core::scorers::quality(&store.games_with_plays_between(since, now)?, now);
+    let quality =
+        scoreline_core::scorers::quality(&store.games_with_plays_between(since, now)?, now);
     let mut report = build_failures(since, now, groups, reasons, latest, opened);
     report.scoring_quality = ScoringQuality {
         games_checked: quality.games_checked,

@@ -4,20 +4,22 @@
 //! so tests drive it with no sleeps; `run` loops it on a clock until shutdown.
 
 use crate::blocking::{TaskFailed, blocking};
-use scoreline_core::clock::Clock;
 use crate::config::LeagueConfig;
+use crate::fetch::{Attempt, Body, FetchOutcome, Fetcher, Freshness, HostTransition};
+use crate::sandbox::{Adapter, CallContext, CallError};
+use crate::swap::AdapterHandle;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use scoreline_core::cadence::{self, Cadence, Decision, GameView, Phase};
+use scoreline_core::clock::Clock;
 use scoreline_core::events::Event;
 use scoreline_core::events::diff::{self, Snapshot};
-use crate::fetch::{Attempt, Body, FetchOutcome, Fetcher, Freshness, HostTransition};
 use scoreline_core::ingest;
-use scoreline_core::model::{Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay};
-use crate::sandbox::{Adapter, CallContext, CallError};
-use scoreline_core::cadence::{self, Cadence, Decision, GameView, Phase};
+use scoreline_core::model::{
+    Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay,
+};
 use scoreline_core::model::{GameKey, ScheduledGame};
-use scoreline_store::{Store, StoreError};
-use crate::swap::AdapterHandle;
 use scoreline_core::validate::{self, Verdict};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use scoreline_store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

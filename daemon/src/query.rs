@@ -303,8 +303,8 @@ pub fn run(store: &Store, cmd: &QueryCommand) -> Result<String, QueryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scoreline_core::model::Competitor;
     use chrono::TimeZone;
+    use scoreline_core::model::Competitor;
 
     fn game(id: &str, home: (&str, u32), away: (&str, u32), season: &str, day: u32) -> Game {
         let c = |abbr: &str, score: u32| Competitor {

@@ -7,13 +7,13 @@
 //! loaded adapter serves, refuses the whole reload: nothing changes and the error says why.
 
 use crate::blocking::{TaskFailed, blocking};
-use scoreline_core::clock::Clock;
 use crate::config::{Config, ConfigError, LeagueConfig};
 use crate::fetch::Fetcher;
 use crate::poller::{LeaguePoller, StatusBoard};
-use scoreline_store::{Store, StoreError};
 use crate::swap::Swapper;
 use crate::webhooks::{ConfigSubscriptions, WebhookError};
+use scoreline_core::clock::Clock;
+use scoreline_store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;

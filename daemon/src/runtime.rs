@@ -3,9 +3,7 @@
 //! the duration or a signal and shut down in order (pollers finish their round, HTTP drains, the
 //! store checkpoints).
 
-use scoreline_core::clock::Clock;
 use crate::config::Config;
-use scoreline_emulator::Emulator;
 use crate::fetch::recording::{Recorder, RecordingError, Replay};
 use crate::fetch::{Fetcher, Upstream};
 use crate::http::{self, AdapterSummary, AppState};
@@ -13,9 +11,11 @@ use crate::poller::StatusBoard;
 use crate::registry::Registry;
 use crate::reload::{Fleet, PollerDeps, Reloader};
 use crate::sandbox::{LoadError, Sandbox};
-use scoreline_store::{Store, StoreError};
 use crate::swap::{AdapterSlot, Swapper};
 use crate::webhooks::ConfigSubscriptions;
+use scoreline_core::clock::Clock;
+use scoreline_emulator::Emulator;
+use scoreline_store::{Store, StoreError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;

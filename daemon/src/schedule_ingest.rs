@@ -6,8 +6,6 @@
 
 use crate::config::LeagueConfig;
 use crate::http::AppState;
-use scoreline_core::ingest::{self, Format, IngestError, IngestedGame, Parsed, RowErrors};
-use scoreline_store::{Store, StoreError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -15,6 +13,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use scoreline_core::ingest::{self, Format, IngestError, IngestedGame, Parsed, RowErrors};
+use scoreline_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

@@ -149,9 +149,9 @@ fn plugin_build_discovers_every_adapter_and_list_reports_them() {
 #[test]
 fn games_and_monitor_stats_read_the_store_with_no_daemon() {
     use chrono::{TimeZone, Utc};
-    use scoreline_core::model::{Competitor, Game, GameStatus};
     use scoreline_core::model::GameKey;
-use scoreline_store::{Store, UpstreamCall};
+    use scoreline_core::model::{Competitor, Game, GameStatus};
+    use scoreline_store::{Store, UpstreamCall};
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -274,10 +274,10 @@ use scoreline_store::{Store, UpstreamCall};
 #[test]
 fn monitor_stats_and_failures_report_exact_numbers() {
     use chrono::{DateTime, Utc};
+    use scoreline_core::model::GameKey;
     use scoreline_core::model::{Competitor, Game, GameStatus};
     use scoreline_core::upstream::breaker::BreakerState;
-use scoreline_store::{BreakerTransition, Store, UpstreamCall};
-use scoreline_core::model::GameKey;
+    use scoreline_store::{BreakerTransition, Store, UpstreamCall};
     use serde_json::json;
 
     let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
@@ -911,10 +911,10 @@ use scoreline_core::model::GameKey;
 #[test]
 fn run_prunes_rows_past_their_retention() {
     use chrono::{Duration, Utc};
+    use scoreline_core::model::GameKey;
     use scoreline_core::model::{Competitor, Game, GameStatus};
     use scoreline_core::upstream::breaker::BreakerState;
-use scoreline_store::{BreakerTransition, Store, UpstreamCall};
-use scoreline_core::model::GameKey;
+    use scoreline_store::{BreakerTransition, Store, UpstreamCall};
 
     util::espn();
     let dir = tempfile::tempdir().unwrap();

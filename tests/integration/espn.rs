@@ -4,8 +4,8 @@
 
 use crate::util;
 use chrono::{TimeZone, Utc};
-use scoreline_core::model::GamesResult;
 use scoreline::sandbox::{Adapter, CallContext};
+use scoreline_core::model::GamesResult;
 use scoreline_plugin_sdk::Adapter as _;
 use std::sync::OnceLock;
 

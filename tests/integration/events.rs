@@ -8,11 +8,11 @@ use crate::daemon::{
 };
 use crate::util;
 use chrono::{DateTime, Utc};
-use scoreline_emulator::Fault;
-use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
 use scoreline::fetch::Fetcher;
 use scoreline::poller::{LeaguePoller, StatusBoard};
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
 use scoreline_core::model::GameKey;
+use scoreline_emulator::Fault;
 use scoreline_store::Store;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -6,9 +6,9 @@
 
 use crate::daemon::{NY, anchor, emulator_config, rig, staggered, td};
 use crate::util;
-use scoreline_core::clock::SystemClock;
 use scoreline::config::Config;
 use scoreline::runtime::{self, RunOptions};
+use scoreline_core::clock::SystemClock;
 use scoreline_store::Store;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -4,8 +4,8 @@
 //! heartbeats. Filters by league, team and type.
 
 use chrono::{TimeZone, Utc};
-use scoreline_core::events::{Event, EventType};
 use scoreline::http::AppState;
+use scoreline_core::events::{Event, EventType};
 use scoreline_store::Store;
 use serde_json::Value;
 use std::time::Duration;

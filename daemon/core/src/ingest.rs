@@ -19,8 +19,8 @@
 //!   doubleheader) gets `-2`, `-3`, ... in start order; the same teams at the same time twice is a
 //!   duplicate row.
 
-use crate::model::{Competitor, Game, GameStatus};
 use crate::cadence::GameView;
+use crate::model::{Competitor, Game, GameStatus};
 use crate::model::{ScheduledGame, TeamRef};
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -4,9 +4,9 @@
 //! an ingested game is listed only while no reported game matches it (see
 //! [`ingest::Fixture::same_game`]). Time and rows come in, rows to print go out.
 
+use crate::cadence::{self, Cadence, GameView, Phase};
 use crate::ingest::{self, Fixture};
 use crate::model::{Game, GameStatus};
-use crate::cadence::{self, Cadence, GameView, Phase};
 use crate::model::{GameKey, ScheduledGame, TeamRef};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;

@@ -15,7 +15,6 @@
 use super::espn::{self, Tweaks};
 use super::slate::{Phase, Slate, state_at};
 use super::teams::{self, Sport};
-use scoreline_core::clock::Clock;
 use crate::EmulatorConfig;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -23,6 +22,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
+use scoreline_core::clock::Clock;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};

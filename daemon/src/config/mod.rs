@@ -8,10 +8,10 @@ pub use subst::SubstError;
 
 use crate::influx::config::{SinkConfig, SinkSpec};
 use crate::sandbox::{OutputLimits, SandboxConfig};
-use crate::webhooks::{Source, Subscription, SubscriptionSpec};
 use scoreline_core::age::{format_age, parse_age};
 use scoreline_core::ingest::TeamEntry;
 use scoreline_core::upstream::breaker::BreakerConfig;
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use scoreline_emulator::EmulatorConfig;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -417,7 +417,6 @@ impl Default for RetentionConfig {
 }
 
 const DAY_SECS: u64 = 86_400;
-
 
 /// Upstream HTTP policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -1069,7 +1068,6 @@ impl Validator<'_> {
         }))
     }
 }
-
 
 #[cfg(test)]
 mod tests {

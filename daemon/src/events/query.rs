@@ -2,10 +2,10 @@
 //! and printed as JSON (`{"events":[...]}`) or one readable line per event. The rendering is
 //! pure over the log rows.
 
-use super::{EventFilter, EventType, LoggedEvent};
-use scoreline_store::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
+use scoreline_store::{Store, StoreError};
 use serde_json::{Value, json};
 
 /// Flags of `scoreline events`.
@@ -168,8 +168,8 @@ fn summary(kind: EventType, d: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scoreline_core::events::Event;
     use chrono::TimeZone;
+    use scoreline_core::events::Event;
 
     fn logged(seq: i64, kind: EventType, catch_up: bool, data: Value) -> LoggedEvent {
         LoggedEvent {

@@ -7,15 +7,15 @@
 //! line is sent as a heartbeat when nothing else was. The stream ends when the server shuts
 //! down (`http::Stopping`), so a graceful shutdown never waits on a listener.
 
-use super::{EventType, LoggedEvent};
 use crate::http::{ApiError, AppState, Stopping, on_store};
-use scoreline_store::Store;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
+use scoreline_store::Store;
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -227,12 +227,12 @@ async fn read_after(
 ) -> Result<(i64, Vec<LoggedEvent>), ApiError> {
     let f = filter.clone();
     on_store(store, move |s| {
-        let rows = s.events(&super::EventFilter {
+        let rows = s.events(&EventFilter {
             league: None,
             types: f.types.clone(),
             after_seq: Some(cursor),
             limit: Some(BATCH),
-            ..super::EventFilter::default()
+            ..EventFilter::default()
         })?;
         let last = rows.last().map_or(cursor, |r| r.seq);
         Ok((last, rows.into_iter().filter(|e| f.matches(e)).collect()))
@@ -253,8 +253,8 @@ fn to_sse(e: &LoggedEvent) -> SseEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scoreline_core::events::Event;
     use chrono::{TimeZone, Utc};
+    use scoreline_core::events::Event;
 
     fn logged(seq: i64, league: &str, kind: EventType, teams: &[&str]) -> LoggedEvent {
         LoggedEvent {

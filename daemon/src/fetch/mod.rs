@@ -13,15 +13,15 @@ pub mod recording;
 #[cfg(test)]
 mod tests;
 
-use scoreline_core::clock::Clock;
 use crate::config::{Override, UpstreamConfig};
-use scoreline_core::model::PlannedRequest;
-use scoreline_core::cadence::Phase;
-use scoreline_core::upstream::breaker::{Breaker, BreakerStatus, Refused, Transition};
-use scoreline_core::upstream::cache::Cache;
 use chrono::{DateTime, Utc};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use recording::{Recorder, Replay};
+use scoreline_core::cadence::Phase;
+use scoreline_core::clock::Clock;
+use scoreline_core::model::PlannedRequest;
+use scoreline_core::upstream::breaker::{Breaker, BreakerStatus, Refused, Transition};
+use scoreline_core::upstream::cache::Cache;
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};

@@ -2,8 +2,8 @@
 //! `Retry-After`, with a driven clock.
 
 use super::*;
-use scoreline_core::upstream::breaker::BreakerState;
 use chrono::TimeZone;
+use scoreline_core::upstream::breaker::BreakerState;
 
 #[test]
 fn header_parsing() {

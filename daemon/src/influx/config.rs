@@ -1,8 +1,8 @@
 //! `[[sinks]]`: the raw TOML form of a sink (every field documented, unknown keys refused) and
 //! its validation into [`SinkConfig`] (pure).
 
-use super::schema::Policy;
 use scoreline_core::age::parse_age;
+use scoreline_core::influx::schema::Policy;
 use serde::Deserialize;
 use std::time::Duration;
 

@@ -21,8 +21,8 @@
 
 use super::api;
 use super::config::SinkConfig;
-use super::schema::Policy;
 use scoreline_core::clock::Clock;
+use scoreline_core::influx::schema::Policy;
 use scoreline_store::{Advance, OutboxPoint, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,8 +3,8 @@
 
 use super::bindings::types as wit;
 use super::error::CallError;
-use scoreline_core::model;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use scoreline_core::model;
 
 /// Bounds on what one call may return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

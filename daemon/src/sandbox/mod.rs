@@ -16,9 +16,9 @@ pub use cache::Provenance;
 pub use convert::OutputLimits;
 pub use error::{AdapterFailure, CallError, LoadError};
 
-use scoreline_core::model::{self, AdapterInfo, GameDetail, GamesResult, PlannedRequest};
 use bindings::{Plugin, PluginPre};
 use chrono::{DateTime, NaiveDate, Utc};
+use scoreline_core::model::{self, AdapterInfo, GameDetail, GamesResult, PlannedRequest};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,9 +2,11 @@
 //! daemon needed), and the JSON shapes the HTTP routes answer with too. Rendering is pure over
 //! stored rows.
 
-use super::{ScorerPlay, annotate};
-use scoreline_store::{HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow, Store, StoreError, StoredGame};
 use clap::Args;
+use scoreline_core::scorers::{ScorerPlay, annotate};
+use scoreline_store::{
+    HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow, Store, StoreError, StoredGame,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 

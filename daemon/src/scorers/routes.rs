@@ -2,14 +2,14 @@
 //! `.../players/{pid}/scored` and `/api/v1/players/{id}/scoring-history`. Each reads the store on
 //! a blocking thread and answers with the shapes of `query.rs`.
 
-use super::ScorerPlay;
 use super::query::{first_scorer_json, game_scorers, history_body, scorers_json};
 use crate::http::{ApiError, AppState, on_store};
-use scoreline_store::HistoryFilter;
-use scoreline_store::StoredGame;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use scoreline_core::scorers::{self, ScorerPlay};
+use scoreline_store::HistoryFilter;
+use scoreline_store::StoredGame;
 use serde::Deserialize;
 
 /// `?league=` to pick a game whose id is in more than one league.
@@ -73,7 +73,7 @@ pub async fn scored(
     })
     .await?;
     let (stored, plays) = found.ok_or_else(|| no_game(&id))?;
-    Ok(Json(super::scored(&stored.key, &stored.game, &plays, &player)).into_response())
+    Ok(Json(scorers::scored(&stored.key, &stored.game, &plays, &player)).into_response())
 }
 
 /// `?season=&league=&limit=&plays=` of the scoring history.

@@ -4,7 +4,6 @@
 //! config are listed but read-only.
 
 use super::commands::listing;
-use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use crate::http::{ApiError, AppState, on_store};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -12,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use serde_json::json;
 
 /// `GET /admin/webhooks`: `{"webhooks":[...]}` as `scoreline webhooks list --json`.

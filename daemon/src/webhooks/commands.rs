@@ -3,14 +3,15 @@
 //! an endpoint the worker disabled. They work on the
 //! store directly (no daemon needed); a replayed delivery is sent by the running daemon's worker.
 
+use super::WebhookError;
 use super::sender::Sender;
-use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use super::worker::WorkerOptions;
-use super::{WebhookError, sign};
 use crate::config::Config;
-use scoreline_store::{DeliveryCounts, DisabledEndpoint, Store};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
+use scoreline_core::webhooks::sign;
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_store::{DeliveryCounts, DisabledEndpoint, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -4,11 +4,11 @@
 //! address checked is the address sent to.
 
 use super::WebhookError;
+use super::resolve::{self, PublicOnly};
+use chrono::{DateTime, Utc};
 use scoreline_core::webhooks::sign;
 use scoreline_core::webhooks::subscription::Subscription;
-use super::resolve::{self, PublicOnly};
 use scoreline_core::webhooks::target::TargetError;
-use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -5,15 +5,16 @@
 //! failing. On start it first sends whatever is pending: deliveries committed but never
 //! confirmed before a crash go out again with the same `webhook-id`.
 
-use scoreline_core::webhooks::policy::{self, FailureRule, Outcome, Quotas};
+use super::WebhookError;
 use super::sender::{self, AttemptResult, Sender};
-use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
-use super::{WebhookError, sign};
-use scoreline_core::clock::Clock;
-use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
-use scoreline_store::{AttemptRecord, Delivery, DeliveryState, NewDelivery, Store, StoreError};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
+use scoreline_core::clock::Clock;
+use scoreline_core::events::{EventFilter, EventType, LoggedEvent};
+use scoreline_core::webhooks::policy::{self, FailureRule, Outcome, Quotas};
+use scoreline_core::webhooks::sign;
+use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
+use scoreline_store::{AttemptRecord, Delivery, DeliveryState, NewDelivery, Store, StoreError};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

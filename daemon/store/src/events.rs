@@ -4,11 +4,11 @@
 use super::Store;
 use super::error::{SqlContext, StoreError};
 use super::points;
-use scoreline_core::events::{Event, EventFilter, EventType, LoggedEvent};
-use scoreline_core::influx::schema::{self, Policy};
 use chrono::DateTime;
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use scoreline_core::events::{Event, EventFilter, EventType, LoggedEvent};
+use scoreline_core::influx::schema::{self, Policy};
 
 impl Store {
     /// Append `events` in one transaction, skipping any whose id the log already holds (a

@@ -95,14 +95,14 @@ pub use webhooks::{
     SubscriptionRow,
 };
 
-use scoreline_core::influx::schema::{self, Policy};
-use scoreline_core::model::{self, GameStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
-use scoreline_core::model::{GameKey, ScheduledGame, TeamRef};
-use scoreline_core::upstream::breaker::BreakerState;
 use error::SqlContext;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use scoreline_core::influx::schema::{self, Policy};
+use scoreline_core::model::{self, GameStatus};
+use scoreline_core::model::{GameKey, ScheduledGame, TeamRef};
+use scoreline_core::upstream::breaker::BreakerState;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

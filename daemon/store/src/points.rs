@@ -24,10 +24,10 @@
 
 use super::Store;
 use super::error::{SqlContext, StoreError};
-use scoreline_core::influx::line::{self, Point};
-use scoreline_core::influx::schema::Policy;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
+use scoreline_core::influx::line::{self, Point};
+use scoreline_core::influx::schema::Policy;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 

@@ -303,11 +303,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{BreakerTransition, UpstreamCall};
+    use chrono::TimeZone;
+    use scoreline_core::model::GameKey;
     use scoreline_core::model::{Competitor, Game, GameStatus};
     use scoreline_core::upstream::breaker::BreakerState;
-use crate::{BreakerTransition, UpstreamCall};
-use scoreline_core::model::GameKey;
-    use chrono::TimeZone;
 
     fn t(secs: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_760_000_000 + secs, 0).single().unwrap()

@@ -5,11 +5,11 @@
 
 use super::Store;
 use super::error::{SqlContext, StoreError};
-use super::types::BreakerTransition;
-use scoreline_core::model::GameKey;
-use scoreline_core::upstream::breaker::BreakerState;
+use super::types::{self, BreakerTransition};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
+use scoreline_core::model::GameKey;
+use scoreline_core::upstream::breaker::BreakerState;
 use serde::Serialize;
 use std::time::Duration;
 

@@ -3,11 +3,11 @@
 
 use super::error::{SqlContext, StoreError};
 use super::types;
-use scoreline_core::model::GameKey;
 use super::{Store, decode, decode_game, from_millis, parse_status};
-use scoreline_core::model::{self, GameStatus, ScoringPlay};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
+use scoreline_core::model::GameKey;
+use scoreline_core::model::{self, GameStatus, ScoringPlay};
 use serde::Serialize;
 
 /// Which plays [`Store::scoring_history`] returns.

@@ -3,8 +3,8 @@
 
 use super::migrations::{self, MIGRATIONS, Migration};
 use super::*;
-use scoreline_core::model::{Competitor, Game, GameStatus, Player, ScoringPlay};
 use chrono::{Duration as ChronoDuration, TimeZone};
+use scoreline_core::model::{Competitor, Game, GameStatus, Player, ScoringPlay};
 use std::collections::BTreeMap;
 
 fn t(secs: i64) -> DateTime<Utc> {

@@ -1,9 +1,9 @@
 //! The values the store takes and returns: game keys, query filters and result rows. JSON field
 //! names are snake_case, times RFC 3339 UTC.
 
-use scoreline_core::model::{self, GameKey, GameStatus, TeamRef};
-use scoreline_core::upstream::breaker::BreakerState;
 use chrono::{DateTime, Utc};
+use scoreline_core::model::{self, GameKey, GameStatus};
+use scoreline_core::upstream::breaker::BreakerState;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

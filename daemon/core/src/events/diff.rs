@@ -15,8 +15,8 @@
 //!   same fact seen again has the same id and a different fact never shares one.
 
 use super::{Event, EventType};
-use crate::model::{Game, GameStatus, ScoringPlay};
 use crate::model::GameKey;
+use crate::model::{Game, GameStatus, ScoringPlay};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -4,9 +4,8 @@
 //! parameter); the store queries are `store/scorers.rs`, the HTTP routes `routes.rs` and the CLI
 //! `query.rs`.
 
-
-use crate::model::{Game, GameStatus, ScoringPlay};
 use crate::model::GameKey;
+use crate::model::{Game, GameStatus, ScoringPlay};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
