@@ -1,6 +1,6 @@
 //! Constructors and small conveniences on the contract's generated types.
 
-use crate::{
+use crate::__private::scoreline::adapter::types::{
     AdapterError, Cadence, CallContext, Competitor, Date, Game, GameStatus, Player, Request,
     Timestamp,
 };

@@ -15,7 +15,7 @@
 use super::espn::{self, Tweaks};
 use super::slate::{Phase, Slate, state_at};
 use super::teams::{self, Sport};
-use crate::EmulatorConfig;
+use crate::config::EmulatorConfig;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};

@@ -3,7 +3,7 @@
 //! an endpoint the worker disabled. They work on the
 //! store directly (no daemon needed); a replayed delivery is sent by the running daemon's worker.
 
-use super::WebhookError;
+use super::error::WebhookError;
 use super::sender::Sender;
 use super::worker::WorkerOptions;
 use crate::config::Config;

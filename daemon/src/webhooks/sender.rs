@@ -3,7 +3,7 @@
 //! `allow_private`), one without that check. Neither follows redirects or uses a proxy, so the
 //! address checked is the address sent to.
 
-use super::WebhookError;
+use super::error::WebhookError;
 use super::resolve::{self, PublicOnly};
 use chrono::{DateTime, Utc};
 use scoreline_core::webhooks::sign;

@@ -5,7 +5,7 @@
 //! failing. On start it first sends whatever is pending: deliveries committed but never
 //! confirmed before a crash go out again with the same `webhook-id`.
 
-use super::WebhookError;
+use super::error::WebhookError;
 use super::sender::{self, AttemptResult, Sender};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
