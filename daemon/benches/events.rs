@@ -29,10 +29,6 @@ fn game(id: u32, home: u32, away: u32) -> Game {
         score: Some(score),
     };
     Game {
-        id: id.to_string(),
-        league: "nhl".into(),
-        sport: "hockey".into(),
-        status: GameStatus::Live,
         status_detail: "2nd".into(),
         period: Some(2),
         clock: Some("10:00".into()),
@@ -40,14 +36,15 @@ fn game(id: u32, home: u32, away: u32) -> Game {
         start_time: Utc.timestamp_opt(1_760_000_000, 0).single(),
         season: Some("2025".into()),
         season_type: Some("regular".into()),
-        week: None,
         venue: Some("Arena".into()),
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: team("1", "DAL", home),
-        away: team("2", "COL", away),
-        details: BTreeMap::new(),
+        ..Game::new(
+            id,
+            "nhl",
+            "hockey",
+            GameStatus::Live,
+            team("1", "DAL", home),
+            team("2", "COL", away),
+        )
     }
 }
 

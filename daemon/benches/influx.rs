@@ -39,25 +39,21 @@ fn game(i: usize, observed: usize) -> Game {
         score: Some(score),
     };
     Game {
-        id: format!("4015{i:05}"),
-        league: ["nfl", "nba", "nhl", "mlb"][i % 4].into(),
-        sport: "football".into(),
-        status: GameStatus::Live,
         status_detail: "2nd".into(),
         period: Some(2),
         clock: Some(format!("{}:{:02}", observed % 15, observed % 60)),
         clock_seconds: Some((observed % 900) as u32),
         start_time: Utc.timestamp_opt(1_795_000_000, 0).single(),
         season: Some("2026".into()),
-        season_type: None,
         week: Some(12),
-        venue: None,
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: team("1", "KC", (observed / 7) as u32),
-        away: team("2", "BUF", (observed / 9) as u32),
-        details: BTreeMap::new(),
+        ..Game::new(
+            format!("4015{i:05}"),
+            ["nfl", "nba", "nhl", "mlb"][i % 4],
+            "football",
+            GameStatus::Live,
+            team("1", "KC", (observed / 7) as u32),
+            team("2", "BUF", (observed / 9) as u32),
+        )
     }
 }
 

@@ -78,25 +78,20 @@ fn seed(store: &Store, league: &str, sport: &str, games: u32, plays_per_game: u3
             score: Some(score),
         };
         let game = Game {
-            id: format!("{league}{i:05}"),
-            league: league.into(),
-            sport: sport.into(),
-            status: GameStatus::Final,
             status_detail: "Final".into(),
             period: Some(3),
-            clock: None,
-            clock_seconds: None,
             start_time: Some(start),
             season: Some("2025".into()),
             season_type: Some("regular".into()),
-            week: None,
             venue: Some("Arena".into()),
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: side(home, h),
-            away: side(away, a),
-            details: BTreeMap::new(),
+            ..Game::new(
+                format!("{league}{i:05}"),
+                league,
+                sport,
+                GameStatus::Final,
+                side(home, h),
+                side(away, a),
+            )
         };
         let key = GameKey::new(league, "espn", game.id.as_str());
         let at = start + Duration::hours(3);

@@ -28,10 +28,6 @@ fn game(id: u32, home: u32, clock_seconds: u32) -> Game {
         score: Some(0),
     };
     let mut g = Game {
-        id: id.to_string(),
-        league: "nhl".into(),
-        sport: "hockey".into(),
-        status: GameStatus::Live,
         status_detail: "1st".into(),
         period: Some(1),
         clock: Some(format!("{}:{:02}", clock_seconds / 60, clock_seconds % 60)),
@@ -39,14 +35,15 @@ fn game(id: u32, home: u32, clock_seconds: u32) -> Game {
         start_time: Utc.timestamp_opt(1_760_000_000, 0).single(),
         season: Some("2025".into()),
         season_type: Some("regular".into()),
-        week: None,
         venue: Some("Arena".into()),
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: team("1", "DAL"),
-        away: team("2", "COL"),
-        details: BTreeMap::new(),
+        ..Game::new(
+            id,
+            "nhl",
+            "hockey",
+            GameStatus::Live,
+            team("1", "DAL"),
+            team("2", "COL"),
+        )
     };
     g.home.score = Some(home);
     g

@@ -167,19 +167,11 @@ impl Backfill {
     }
 
     fn context(&self, now: DateTime<Utc>) -> CallContext {
-        CallContext {
-            league: self.league.key.clone(),
-            options: self.league.options.clone(),
-            now,
-        }
+        self.league.call_context(now)
     }
 
     fn key(&self, game_id: &str) -> GameKey {
-        GameKey::new(
-            self.league.key.as_str(),
-            self.adapter.info().name.as_str(),
-            game_id,
-        )
+        self.league.game_key(&self.adapter.info().name, game_id)
     }
 
     /// Fetch, validate and store sports day `day`, then the details of its final games.

@@ -242,19 +242,11 @@ impl LeaguePoller {
     }
 
     fn context(&self, now: DateTime<Utc>) -> CallContext {
-        CallContext {
-            league: self.league.key.clone(),
-            options: self.league.options.clone(),
-            now,
-        }
+        self.league.call_context(now)
     }
 
     fn key(&self, game_id: &str) -> GameKey {
-        GameKey::new(
-            self.league.key.as_str(),
-            self.adapter.info().name.as_str(),
-            game_id,
-        )
+        self.league.game_key(&self.adapter.info().name, game_id)
     }
 
     /// The games the planner sees: every reported game, plus each ingested game no reported game

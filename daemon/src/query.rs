@@ -314,27 +314,21 @@ mod tests {
             score: Some(score),
         };
         Game {
-            id: id.into(),
-            league: "nhl".into(),
-            sport: "hockey".into(),
-            status: GameStatus::Final,
             status_detail: "Final".into(),
             period: Some(3),
-            clock: None,
-            clock_seconds: None,
             start_time: chrono::Utc
                 .with_ymd_and_hms(2026, 11, day, 0, 0, 0)
                 .single(),
             season: Some(season.into()),
-            season_type: None,
-            week: None,
-            venue: None,
             overtime: id == "g3",
-            extra_time: false,
-            shootout: false,
-            home: c(home.0, home.1),
-            away: c(away.0, away.1),
-            details: Default::default(),
+            ..Game::new(
+                id,
+                "nhl",
+                "hockey",
+                GameStatus::Final,
+                c(home.0, home.1),
+                c(away.0, away.1),
+            )
         }
     }
 

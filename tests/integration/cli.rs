@@ -170,25 +170,16 @@ fn games_and_monitor_stats_read_the_store_with_no_daemon() {
             ("3", "nba", GameStatus::Live, 50, 48),
         ] {
             let game = Game {
-                id: id.into(),
-                league: league.into(),
-                sport: "football".into(),
-                status,
-                status_detail: String::new(),
                 period: Some(2),
-                clock: None,
-                clock_seconds: None,
                 start_time: Some(Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap()),
-                season: None,
-                season_type: None,
-                week: None,
-                venue: None,
-                overtime: false,
-                extra_time: false,
-                shootout: false,
-                home: side("HOM", h),
-                away: side("AWY", a),
-                details: Default::default(),
+                ..Game::new(
+                    id,
+                    league,
+                    "football",
+                    status,
+                    side("HOM", h),
+                    side("AWY", a),
+                )
             };
             store
                 .record_game(&GameKey::new(league, "espn", id), &game, at)
@@ -496,25 +487,15 @@ fn monitor_stats_and_failures_report_exact_numbers() {
             ("2026-11-22T04:00:00Z", "nfl", "402", "score went backwards"),
         ] {
             let game = Game {
-                id: id.into(),
-                league: league.into(),
-                sport: "football".into(),
-                status: GameStatus::Live,
-                status_detail: String::new(),
                 period: Some(1),
-                clock: None,
-                clock_seconds: None,
-                start_time: None,
-                season: None,
-                season_type: None,
-                week: None,
-                venue: None,
-                overtime: false,
-                extra_time: false,
-                shootout: false,
-                home: side("HOM"),
-                away: side("AWY"),
-                details: Default::default(),
+                ..Game::new(
+                    id,
+                    league,
+                    "football",
+                    GameStatus::Live,
+                    side("HOM"),
+                    side("AWY"),
+                )
             };
             store
                 .record_rejection(&GameKey::new(league, "espn", id), reason, &game, at(when))
@@ -945,27 +926,14 @@ fn run_prunes_rows_past_their_retention() {
             name: id.into(),
             score: Some(0),
         };
-        let game = Game {
-            id: "9".into(),
-            league: "nfl".into(),
-            sport: "football".into(),
-            status: GameStatus::Live,
-            status_detail: String::new(),
-            period: None,
-            clock: None,
-            clock_seconds: None,
-            start_time: None,
-            season: None,
-            season_type: None,
-            week: None,
-            venue: None,
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: side("H"),
-            away: side("A"),
-            details: Default::default(),
-        };
+        let game = Game::new(
+            "9",
+            "nfl",
+            "football",
+            GameStatus::Live,
+            side("H"),
+            side("A"),
+        );
         let key = GameKey::new("nfl", "old", "9");
         for (reason, age) in [("old", Duration::days(40)), ("recent", Duration::days(1))] {
             store

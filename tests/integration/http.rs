@@ -30,10 +30,6 @@ fn game(id: &str, league: &str, sport: &str, status: GameStatus, home: u32, away
         score: Some(score),
     };
     Game {
-        id: id.to_owned(),
-        league: league.to_owned(),
-        sport: sport.to_owned(),
-        status,
         status_detail: status.to_string(),
         period: Some(2),
         clock: Some("7:30".into()),
@@ -41,14 +37,14 @@ fn game(id: &str, league: &str, sport: &str, status: GameStatus, home: u32, away
         start_time: Some(t0()),
         season: Some("2026".into()),
         season_type: Some("regular".into()),
-        week: None,
-        venue: None,
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: side("HOM", home),
-        away: side("AWY", away),
-        details: BTreeMap::new(),
+        ..Game::new(
+            id,
+            league,
+            sport,
+            status,
+            side("HOM", home),
+            side("AWY", away),
+        )
     }
 }
 

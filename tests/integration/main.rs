@@ -3,6 +3,7 @@
 // Test helpers fail the test by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod architecture;
 mod cli;
 mod daemon;
 mod deploy;

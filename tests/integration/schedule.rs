@@ -86,25 +86,11 @@ fn competitor(id: &str, abbreviation: &str, name: &str) -> Competitor {
 /// An ESPN-shaped NHL game between two known teams.
 fn nhl_game(id: &str, home: Competitor, away: Competitor, start: DateTime<Utc>) -> Game {
     Game {
-        id: id.into(),
-        league: "nhl".into(),
-        sport: "hockey".into(),
-        status: GameStatus::Scheduled,
         status_detail: "Scheduled".into(),
-        period: None,
-        clock: None,
-        clock_seconds: None,
         start_time: Some(start),
         season: Some("2030".into()),
         season_type: Some("regular".into()),
-        week: None,
-        venue: None,
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home,
-        away,
-        details: BTreeMap::new(),
+        ..Game::new(id, "nhl", "hockey", GameStatus::Scheduled, home, away)
     }
 }
 

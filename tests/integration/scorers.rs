@@ -586,25 +586,18 @@ fn synthetic(
         score: Some(score),
     };
     let game = Game {
-        id: id.to_owned(),
-        league: "nhl".into(),
-        sport: "hockey".into(),
-        status,
         status_detail: status.to_string(),
         period: Some(3),
-        clock: None,
-        clock_seconds: None,
         start_time: Some(at),
         season: Some("2026".into()),
-        season_type: None,
-        week: None,
-        venue: None,
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: side("BOS", last.0),
-        away: side("NYR", last.1),
-        details: Default::default(),
+        ..Game::new(
+            id,
+            "nhl",
+            "hockey",
+            status,
+            side("BOS", last.0),
+            side("NYR", last.1),
+        )
     };
     let plays: Vec<ScoringPlay> = plays
         .iter()

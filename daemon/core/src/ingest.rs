@@ -534,25 +534,17 @@ impl IngestedGame {
             score: None,
         };
         Game {
-            id: self.id.clone(),
-            league: league.to_owned(),
-            sport: String::new(),
-            status: GameStatus::Scheduled,
             status_detail: "Scheduled".to_owned(),
-            period: None,
-            clock: None,
-            clock_seconds: None,
             start_time: Some(self.start),
-            season: None,
-            season_type: None,
-            week: None,
             venue: self.venue.clone(),
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: side(&self.home),
-            away: side(&self.away),
-            details: BTreeMap::new(),
+            ..Game::new(
+                self.id.clone(),
+                league,
+                "",
+                GameStatus::Scheduled,
+                side(&self.home),
+                side(&self.away),
+            )
         }
     }
 }

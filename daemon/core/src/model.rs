@@ -132,6 +132,42 @@ pub struct Game {
     pub details: BTreeMap<String, String>,
 }
 
+impl Game {
+    /// A game of which only these are known: no status text, period, clock, start time,
+    /// season, week, venue, flags or details. Set the rest with struct update syntax
+    /// (`Game { period: Some(2), ..Game::new(...) }`).
+    pub fn new(
+        id: impl Into<String>,
+        league: impl Into<String>,
+        sport: impl Into<String>,
+        status: GameStatus,
+        home: Competitor,
+        away: Competitor,
+    ) -> Game {
+        Game {
+            id: id.into(),
+            league: league.into(),
+            sport: sport.into(),
+            status,
+            status_detail: String::new(),
+            period: None,
+            clock: None,
+            clock_seconds: None,
+            start_time: None,
+            season: None,
+            season_type: None,
+            week: None,
+            venue: None,
+            overtime: false,
+            extra_time: false,
+            shootout: false,
+            home,
+            away,
+            details: BTreeMap::new(),
+        }
+    }
+}
+
 /// A player named on a play.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Player {

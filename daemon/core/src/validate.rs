@@ -100,7 +100,6 @@ fn suspicious(prev: &Game, next: &Game) -> Option<String> {
 mod tests {
     use super::*;
     use crate::model::Competitor;
-    use std::collections::BTreeMap;
 
     fn game(status: GameStatus, period: Option<u32>, home: u32, away: u32) -> Game {
         let side = |id: &str, s| Competitor {
@@ -110,25 +109,15 @@ mod tests {
             score: Some(s),
         };
         Game {
-            id: "1".into(),
-            league: "nhl".into(),
-            sport: "hockey".into(),
-            status,
-            status_detail: String::new(),
             period,
-            clock: None,
-            clock_seconds: None,
-            start_time: None,
-            season: None,
-            season_type: None,
-            week: None,
-            venue: None,
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: side("H", home),
-            away: side("A", away),
-            details: BTreeMap::new(),
+            ..Game::new(
+                "1",
+                "nhl",
+                "hockey",
+                status,
+                side("H", home),
+                side("A", away),
+            )
         }
     }
 

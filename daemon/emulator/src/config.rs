@@ -24,5 +24,3 @@ pub struct EmulatorConfig {
     /// Drop one game from one scoreboard.
     pub drop_game: bool,
 }
-
-pub use slate::{Game, GameState, Slate, state_at};

@@ -16,3 +16,4 @@ pub mod teams;
 
 pub use config::EmulatorConfig;
 pub use server::{Emulator, EmulatorError, Fault};
+pub use slate::{Game, GameState, Slate, state_at};

@@ -7,9 +7,10 @@ mod subst;
 pub use subst::SubstError;
 
 use crate::influx::config::{SinkConfig, SinkSpec};
-use crate::sandbox::{OutputLimits, SandboxConfig};
+use crate::sandbox::{CallContext, OutputLimits, SandboxConfig};
 use scoreline_core::age::{format_age, parse_age};
 use scoreline_core::ingest::TeamEntry;
+use scoreline_core::model::GameKey;
 use scoreline_core::upstream::breaker::BreakerConfig;
 use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use scoreline_emulator::EmulatorConfig;
@@ -494,6 +495,22 @@ pub struct LeagueConfig {
     pub cadence: CadenceOverrides,
     /// `[leagues.teams]`: extra names and teams for schedule ingestion, in key order.
     pub teams: Vec<TeamEntry>,
+}
+
+impl LeagueConfig {
+    /// What an adapter call for this league receives: the league key, its options and `now`.
+    pub fn call_context(&self, now: chrono::DateTime<chrono::Utc>) -> CallContext {
+        CallContext {
+            league: self.key.clone(),
+            options: self.options.clone(),
+            now,
+        }
+    }
+
+    /// The store key of `game_id` as `adapter` reports it in this league.
+    pub fn game_key(&self, adapter: &str, game_id: &str) -> GameKey {
+        GameKey::new(self.key.as_str(), adapter, game_id)
+    }
 }
 
 /// Per-league cadence overrides; `None` takes the adapter's suggestion.

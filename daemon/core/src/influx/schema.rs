@@ -202,35 +202,31 @@ mod tests {
 
     fn game(status: GameStatus, home: Option<u32>, away: Option<u32>) -> Game {
         Game {
-            id: "401547417".into(),
-            league: "nfl".into(),
-            sport: "football".into(),
-            status,
-            status_detail: String::new(),
             period: Some(4),
             clock: Some("2:00".into()),
             clock_seconds: Some(120),
             start_time: Some(Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap()),
             season: Some("2026".into()),
-            season_type: None,
             week: Some(12),
-            venue: None,
             overtime: true,
-            extra_time: false,
-            shootout: false,
-            home: Competitor {
-                id: "1".into(),
-                abbreviation: "KC".into(),
-                name: "Kansas City Chiefs".into(),
-                score: home,
-            },
-            away: Competitor {
-                id: "2".into(),
-                abbreviation: "BUF".into(),
-                name: "Buffalo Bills".into(),
-                score: away,
-            },
-            details: Default::default(),
+            ..Game::new(
+                "401547417",
+                "nfl",
+                "football",
+                status,
+                Competitor {
+                    id: "1".into(),
+                    abbreviation: "KC".into(),
+                    name: "Kansas City Chiefs".into(),
+                    score: home,
+                },
+                Competitor {
+                    id: "2".into(),
+                    abbreviation: "BUF".into(),
+                    name: "Buffalo Bills".into(),
+                    score: away,
+                },
+            )
         }
     }
 

@@ -17,25 +17,17 @@ fn game(status: GameStatus, home: u32, away: u32) -> Game {
         score: Some(score),
     };
     Game {
-        id: "2024021015".into(),
-        league: "nhl".into(),
-        sport: "hockey".into(),
-        status,
         status_detail: status.to_string(),
         period: Some(3),
-        clock: None,
-        clock_seconds: None,
-        start_time: None,
         season: Some("20242025".into()),
-        season_type: None,
-        week: None,
-        venue: None,
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: side("1", "NJD", home),
-        away: side("2", "NYR", away),
-        details: BTreeMap::new(),
+        ..Game::new(
+            "2024021015",
+            "nhl",
+            "hockey",
+            status,
+            side("1", "NJD", home),
+            side("2", "NYR", away),
+        )
     }
 }
 
