@@ -154,7 +154,7 @@ pub enum MonitorCommand {
 /// `scoreline monitor stats`
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Print JSON (the shape is in the README).
+    /// Print JSON (the shape is in docs/monitoring.md).
     #[arg(long)]
     pub json: bool,
     /// Window in hours, ending now.
@@ -174,7 +174,7 @@ pub struct StatsArgs {
 /// `scoreline monitor failures`
 #[derive(Debug, Args)]
 pub struct FailuresArgs {
-    /// Print JSON (the shape is in the README).
+    /// Print JSON (the shape is in docs/monitoring.md).
     #[arg(long)]
     pub json: bool,
     /// Window in days, ending now.

@@ -527,7 +527,7 @@ async fn mlb_feed_first_scorer_and_scorers_match_the_payload() {
         .iter()
         .map(|i| &all[i.as_u64().unwrap() as usize])
         .map(|p| Expected {
-            // The batter credited (the README's `scorer_role: batter`).
+            // The batter credited (`scorer_role: batter` in docs/events.md).
             scorer_id: Some(s(&p["matchup"]["batter"]["id"])),
             text: None,
             team: if p["about"]["halfInning"] == "bottom" {

@@ -1,8 +1,8 @@
 //! Recordings of upstream traffic: `run --record DIR` appends every upstream response (request
 //! URL, time, status, `max-age` and body) to a folder; `run --replay DIR` serves them back, in
 //! order, through the same fetch path with no network. `recording import` turns a folder of
-//! timestamped snapshots taken elsewhere into a recording. The format is documented in the
-//! README ("Record and replay").
+//! timestamped snapshots taken elsewhere into a recording. The format is documented in
+//! `docs/record-replay.md`.
 //!
 //! Layout of a recording folder:
 //! - `index.jsonl`: one [`IndexLine`] per response, in the order they were received;

@@ -1,7 +1,7 @@
 //! The diff engine: the events between two accepted snapshots of one game. Pure: snapshots and
 //! the time come in, events go out; no I/O, no clock.
 //!
-//! Rules (the README's "Events" section is the operator's version):
+//! Rules (`docs/events.md` is the operator's version):
 //! - `previous` none is the first sight of the game: what the snapshot implies (scheduled,
 //!   started, the current period, delayed, postponed, final, the known plays) is emitted once,
 //!   every event marked `catch_up`. A score already on the board is not a `score.changed`.
