@@ -1,8 +1,8 @@
 //! Scorers: who scored in a game, who scored first, a player's scoring history and the
 //! "did this player score (first)?" answer a prop settlement relies on, plus the quality checks
 //! on a game's scoring plays. Everything here is pure over stored rows (time comes in as a
-//! parameter); the store queries are `store/scorers.rs`, the HTTP routes `routes.rs` and the CLI
-//! `query.rs`.
+//! parameter); the store queries are the store crate's `scorers.rs`, the HTTP routes and the CLI
+//! are the daemon's `scorers/routes.rs` and `scorers/query.rs`.
 
 use crate::model::GameKey;
 use crate::model::{Game, GameStatus, ScoringPlay};
