@@ -1065,7 +1065,7 @@ fn committed_rows_survive_kill_9() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "store::tests::crash_child",
+            "tests::crash_child",
             "--nocapture",
             "--test-threads=1",
         ])
