@@ -1,9 +1,9 @@
 //! The event log: append-only, one row per event id, read in log order by consumers (the
 //! `events` command, webhooks, the live stream) that keep `seq` as their cursor.
 
-use super::Store;
 use super::error::{SqlContext, StoreError};
 use super::points;
+use crate::db::Store;
 use chrono::DateTime;
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -207,7 +207,7 @@ fn encode_error(e: &Event, err: serde_json::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::events::*;
     use chrono::{TimeZone, Utc};
 
     fn event(id: &str, kind: EventType, game: &str, secs: i64) -> Event {

@@ -22,8 +22,8 @@
 //!   points up to it, or after they were counted as rejected or dropped.
 //! - Rows at or below every configured sink's cursor are deleted ([`Store::prune_sink_points`]).
 
-use super::Store;
 use super::error::{SqlContext, StoreError};
+use crate::db::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use scoreline_core::influx::line::{self, Point};

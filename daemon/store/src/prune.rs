@@ -14,8 +14,8 @@
 //!   never half deleted; a batch holds whole games, at least one, up to about `batch_rows` rows),
 //!   then `schedules` rows starting before the cutoff whose game is no longer in `games`.
 
-use super::Store;
 use super::error::{SqlContext, StoreError};
+use crate::db::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::{TransactionBehavior, params};
 use serde::Serialize;
@@ -302,8 +302,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::{BreakerTransition, UpstreamCall};
+    use crate::prune::*;
+    use crate::types::{BreakerTransition, UpstreamCall};
     use chrono::TimeZone;
     use scoreline_core::model::GameKey;
     use scoreline_core::model::{Competitor, Game, GameStatus};
@@ -528,7 +528,7 @@ mod tests {
 
     #[test]
     fn ended_webhook_deliveries_go_pending_ones_stay() {
-        use crate::{AttemptRecord, DeliveryState, NewDelivery};
+        use crate::webhooks::{AttemptRecord, DeliveryState, NewDelivery};
         let store = Store::open_in_memory().unwrap();
         let new = |id: &str| NewDelivery {
             subscription: "s".into(),

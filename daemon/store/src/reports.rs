@@ -3,9 +3,9 @@
 //! query uses a time index (`upstream_calls_by_time`, `rejections_by_time`,
 //! `breaker_transitions_by_time`).
 
-use super::Store;
 use super::error::{SqlContext, StoreError};
 use super::types::{self, BreakerTransition};
+use crate::db::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use scoreline_core::model::GameKey;
@@ -363,8 +363,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::UpstreamCall;
+    use crate::reports::*;
+    use crate::types::UpstreamCall;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

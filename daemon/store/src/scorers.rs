@@ -3,7 +3,7 @@
 
 use super::error::{SqlContext, StoreError};
 use super::types;
-use super::{Store, decode, decode_game, from_millis, parse_status};
+use crate::db::{Store, decode, decode_game, from_millis, parse_status};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use scoreline_core::model::GameKey;

@@ -1,11 +1,17 @@
 //! Tests of the embedded store: timeline rules, scoring play upserts, filters, migrations and
 //! durability across a `kill -9`.
 
-use super::migrations::{self, MIGRATIONS, Migration};
-use super::*;
-use chrono::{Duration as ChronoDuration, TimeZone};
-use scoreline_core::model::{Competitor, Game, GameStatus, Player, ScoringPlay};
+use crate::db::{DB_FILE, Store};
+use crate::error::StoreError;
+use crate::migrations::{self, MIGRATIONS, Migration};
+use crate::points::Advance;
+use crate::types::{BreakerTransition, CallStat, GameFilter, UpstreamCall};
+use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
+use rusqlite::Connection;
+use scoreline_core::model::{Competitor, Game, GameKey, GameStatus, Player, ScoringPlay};
+use scoreline_core::upstream::breaker::BreakerState;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 fn t(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_760_000_000 + secs, 0).single().unwrap()
@@ -822,7 +828,7 @@ fn point_outbox_follows_the_timeline() {
 
     // A sink's pending gauge is the head minus its cursor: the counted backlog, after appends,
     // cursor moves and a prune (no holes above any cursor).
-    let head_minus_cursor = |stats: &[crate::SinkStat]| {
+    let head_minus_cursor = |stats: &[crate::points::SinkStat]| {
         let head = store.sink_points_head().unwrap();
         stats.iter().map(|s| head - s.cursor).collect::<Vec<_>>()
     };
@@ -1065,7 +1071,7 @@ fn committed_rows_survive_kill_9() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "store::tests::crash_child",
+            "tests::crash_child",
             "--nocapture",
             "--test-threads=1",
         ])

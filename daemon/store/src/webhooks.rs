@@ -7,8 +7,8 @@
 //! body). A delivery leaves `pending` only for `delivered` or `failed`, never back (a replay is a
 //! new row).
 
-use super::Store;
 use super::error::{SqlContext, StoreError};
+use crate::db::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
