@@ -15,7 +15,6 @@ use scoreline_core::model::{Competitor, Game, GameStatus};
 use scoreline_core::webhooks::policy::Quotas;
 use scoreline_core::webhooks::subscription::{Source, Subscription, SubscriptionSpec};
 use scoreline_store::Store;
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 const GAMES: u32 = 1_000;
@@ -38,7 +37,7 @@ fn game(id: u32, home: u32, away: u32) -> Game {
         season_type: Some("regular".into()),
         venue: Some("Arena".into()),
         ..Game::new(
-            id,
+            id.to_string(),
             "nhl",
             "hockey",
             GameStatus::Live,

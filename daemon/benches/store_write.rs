@@ -37,7 +37,7 @@ fn game(id: u32, home: u32, clock_seconds: u32) -> Game {
         season_type: Some("regular".into()),
         venue: Some("Arena".into()),
         ..Game::new(
-            id,
+            id.to_string(),
             "nhl",
             "hockey",
             GameStatus::Live,

@@ -11,7 +11,6 @@ use scoreline_core::model::GameKey;
 use scoreline_core::model::{Competitor, Game, GameStatus};
 use scoreline_store::Store;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;

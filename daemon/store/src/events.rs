@@ -207,7 +207,7 @@ fn encode_error(e: &Event, err: serde_json::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use crate::events::*;
+    use super::*;
     use chrono::{TimeZone, Utc};
 
     fn event(id: &str, kind: EventType, game: &str, secs: i64) -> Event {

@@ -302,7 +302,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::prune::*;
+    use super::*;
     use crate::types::{BreakerTransition, UpstreamCall};
     use chrono::TimeZone;
     use scoreline_core::model::GameKey;

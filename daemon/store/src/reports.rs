@@ -363,7 +363,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::reports::*;
+    use super::*;
     use crate::types::UpstreamCall;
 
     fn at(s: &str) -> DateTime<Utc> {
