@@ -1,8 +1,9 @@
 //! The InfluxDB sinks end to end: a real `influxd` (Debian's 1.6.7) on free loopback ports fed
 //! by the real binary over the emulator (policies as configured, the store's rows in the right
 //! policy row for row, an `influxd` killed mid-run and restarted), and the v2 path against a
-//! loopback axum server that checks what InfluxDB 2 checks. Without `influxd` on the PATH the
-//! v1 tests say so and return.
+//! loopback axum server that checks what InfluxDB 2 checks. Without an `influxd`
+//! (`SCORELINE_INFLUXD`, else the PATH) the v1 tests fail with the line that installs it, or
+//! record a skip with `SCORELINE_SKIP_SERVER_TESTS=1` (`scoreline-test-support`).
 
 use crate::util;
 use axum::Router;
@@ -28,15 +29,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `influxd` on the PATH, or none (the caller prints why it skips).
-fn influxd_binary() -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("influxd"))
-            .find(|p| p.is_file())
-    })
-}
-
 /// A running `influxd` with its state in a temp dir; killed on drop.
 struct Influxd {
     bin: PathBuf,
@@ -48,19 +40,16 @@ struct Influxd {
 }
 
 impl Influxd {
-    /// Start one, or print why not and return none.
-    fn start(test: &str) -> Option<Influxd> {
-        Influxd::start_with(test, false)
+    /// Start one. Without an `influxd` (`SCORELINE_INFLUXD`, else the PATH) the test fails with
+    /// the line that installs it, or with `SCORELINE_SKIP_SERVER_TESTS=1` records a skip and
+    /// gets `None`.
+    fn start() -> Option<Influxd> {
+        Influxd::start_with(false)
     }
 
     /// Start one with `[http] auth-enabled` as given; queries then log in as `admin`/`secret`.
-    fn start_with(test: &str, auth: bool) -> Option<Influxd> {
-        let Some(bin) = influxd_binary() else {
-            eprintln!(
-                "SKIPPED {test}: `influxd` is not installed (apt-get install -y influxdb); .ci/run installs it"
-            );
-            return None;
-        };
+    fn start_with(auth: bool) -> Option<Influxd> {
+        let bin = scoreline_test_support::INFLUXD.binary()?;
         let dir = tempfile::tempdir().unwrap();
         let mut i = Influxd {
             bin,
@@ -352,8 +341,7 @@ fn sink_pending(config: &Path) -> Value {
 
 #[test]
 fn demo_points_land_in_the_configured_policies_row_for_row() {
-    let Some(influx) = Influxd::start("demo_points_land_in_the_configured_policies_row_for_row")
-    else {
+    let Some(influx) = Influxd::start() else {
         return;
     };
     util::espn();
@@ -481,8 +469,7 @@ fn demo_points_land_in_the_configured_policies_row_for_row() {
 
 #[test]
 fn influxd_killed_mid_run_ends_with_every_point_once() {
-    let Some(mut influx) = Influxd::start("influxd_killed_mid_run_ends_with_every_point_once")
-    else {
+    let Some(mut influx) = Influxd::start() else {
         return;
     };
     util::espn();
@@ -973,9 +960,7 @@ fn sink_halves_on_413_waits_on_429_and_skips_only_the_bad_point() {
 
 #[test]
 fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
-    let Some(mut influx) =
-        Influxd::start("points_of_a_run_with_influxd_down_arrive_on_the_next_run")
-    else {
+    let Some(mut influx) = Influxd::start() else {
         return;
     };
     util::espn();
@@ -1033,10 +1018,7 @@ fn points_of_a_run_with_influxd_down_arrive_on_the_next_run() {
 fn v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong() {
     use scoreline_core::influx::line::{FieldValue, Point};
     use scoreline_core::influx::schema::Policy;
-    let Some(influx) = Influxd::start_with(
-        "v1_sink_logs_in_and_keeps_points_when_the_password_is_wrong",
-        true,
-    ) else {
+    let Some(influx) = Influxd::start_with(true) else {
         return;
     };
     // With auth on and no user yet, 1.x lets the first admin be created without logging in.

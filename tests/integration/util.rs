@@ -64,16 +64,10 @@ pub fn load(path: &Path) -> Adapter {
     sandbox(|_| {}).load_file(path).expect("component loads")
 }
 
-/// The shared fixtures folder `../shared/fixtures/<sub>`, or `None` (with a message saying the
-/// test is skipped) when this checkout has none beside it.
+/// The shared fixtures folder `../shared/fixtures/<sub>` (or under `SCORELINE_FIXTURES`), or
+/// `None` after recording that the running test skips (see `scoreline-test-support`).
 pub fn shared_fixtures(sub: &str) -> Option<PathBuf> {
-    let dir = root().join("..").join("shared").join("fixtures").join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: shared fixtures not found at {}", dir.display());
-        None
-    }
+    scoreline_test_support::shared_fixtures(sub)
 }
 
 /// Read a shared fixture file.
@@ -107,11 +101,12 @@ pub struct FifaRun {
 
 /// The shared sequence `sequences/espn-fifa-world-2026-07-07` imported with `recording import`
 /// and replayed twice (7200x) into two fresh data directories under `target/test-replays/`,
-/// once per test run however many tests read it. `None` when the shared fixtures are absent.
+/// once per test run however many tests read it. `None` when the shared fixtures are absent
+/// (each caller records its own skip).
 pub fn fifa_replays() -> Option<&'static (String, [FifaRun; 2])> {
-    static RUNS: std::sync::OnceLock<Option<(String, [FifaRun; 2])>> = std::sync::OnceLock::new();
-    RUNS.get_or_init(|| {
-        let seq = shared_fixtures("sequences/espn-fifa-world-2026-07-07")?;
+    static RUNS: std::sync::OnceLock<(String, [FifaRun; 2])> = std::sync::OnceLock::new();
+    let seq = shared_fixtures("sequences/espn-fifa-world-2026-07-07")?;
+    Some(RUNS.get_or_init(|| {
         espn();
         let dir = root().join("target").join("test-replays").join("fifa");
         let _ = std::fs::remove_dir_all(&dir);
@@ -165,12 +160,11 @@ pub fn fifa_replays() -> Option<&'static (String, [FifaRun; 2])> {
                 stderr,
             }
         };
-        Some((
+        (
             format!("{imported} (into {})", rec.display()),
             [run("one"), run("two")],
-        ))
-    })
-    .as_ref()
+        )
+    }))
 }
 
 /// One request through `app` in process: `Authorization: Bearer` when `token` is given, the

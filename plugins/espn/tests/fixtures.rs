@@ -29,18 +29,9 @@ pub fn testdata(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// The shared recorded ESPN payloads, `None` (with a note) when the folder is absent.
+/// The shared recorded ESPN payloads, or `None` after recording that the running test skips them.
 pub fn recorded_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/espn");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: recorded ESPN fixtures not found at {}",
-            dir.display()
-        );
-        None
-    }
+    scoreline_test_support::shared_fixtures("espn")
 }
 
 /// Parse a scoreboard body, failing the test on error.

@@ -23,15 +23,9 @@ fn testdata(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// The shared recorded MLB payloads, `None` (with a note) when the folder is absent.
+/// The shared recorded MLB payloads, or `None` after recording that the running test skips them.
 fn recorded_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/mlb");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found", dir.display());
-        None
-    }
+    scoreline_test_support::shared_fixtures("mlb")
 }
 
 fn recorded(name: &str) -> Option<Vec<u8>> {

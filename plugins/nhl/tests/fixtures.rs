@@ -24,15 +24,9 @@ fn testdata(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// The shared recorded NHL payloads, `None` (with a note) when the folder is absent.
+/// The shared recorded NHL payloads, or `None` after recording that the running test skips them.
 fn recorded_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/nhl");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found", dir.display());
-        None
-    }
+    scoreline_test_support::shared_fixtures("nhl")
 }
 
 fn recorded(name: &str) -> Option<Vec<u8>> {
