@@ -129,10 +129,22 @@ mod recorded {
             .map(|e| e.unwrap().path())
             .collect();
         files.sort();
-        assert_eq!(files.len(), 4, "new MLB fixtures: add their facts below");
+        assert!(!files.is_empty(), "no MLB fixtures in {}", dir.display());
         for path in files {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let body = std::fs::read(&path).unwrap();
+            if name.starts_with("boxscore") {
+                // Box scores (player stat lines) come with contract 0.2.0; the adapter does not
+                // call that endpoint yet.
+                scoreline_test_support::skip(format!(
+                    "{name}: the MLB adapter reads no box scores before contract 0.2.0"
+                ));
+                continue;
+            }
+            assert!(
+                name.starts_with("schedule") || name.starts_with("feed-live"),
+                "{name}: a kind of MLB payload this test does not know: add its checks"
+            );
             let league = if name.contains("-aaa-") { "aaa" } else { "mlb" };
             if name.starts_with("schedule") {
                 let games = schedule(league, &body).games;

@@ -162,10 +162,24 @@ mod recorded {
             .map(|e| e.unwrap().path())
             .collect();
         files.sort();
-        assert_eq!(files.len(), 4, "new NHL fixtures: add their facts below");
+        assert!(!files.is_empty(), "no NHL fixtures in {}", dir.display());
         for path in files {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let body = std::fs::read(&path).unwrap();
+            if name.starts_with("boxscore") {
+                // Box scores (player stat lines) come with contract 0.2.0; the adapter does not
+                // call that endpoint yet.
+                scoreline_test_support::skip(format!(
+                    "{name}: the NHL adapter reads no box scores before contract 0.2.0"
+                ));
+                continue;
+            }
+            assert!(
+                ["schedule", "landing", "play-by-play"]
+                    .iter()
+                    .any(|kind| name.starts_with(kind)),
+                "{name}: a kind of NHL payload this test does not know: add its checks"
+            );
             if name.starts_with("schedule") {
                 let games = board(&body).games;
                 assert!(!games.is_empty(), "{name}");
