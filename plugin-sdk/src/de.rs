@@ -138,16 +138,12 @@ impl Scalar<'_> {
         match self {
             Scalar::U64(v) => u32::try_from(v).ok(),
             Scalar::I64(v) => u32::try_from(v).ok(),
-            Scalar::F64(v) => whole(v),
+            Scalar::F64(v) => parse::whole(v),
             Scalar::Str(v) => parse::score_str(&v),
             Scalar::Members(members) => members.into_iter().find_map(Scalar::into_num),
             Scalar::Bool(_) | Scalar::Absent => None,
         }
     }
-}
-
-fn whole(f: f64) -> Option<u32> {
-    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX)).then_some(f as u32)
 }
 
 /// Reads any value as a [`Scalar`] without failing; which object members it keeps is its
