@@ -6,14 +6,15 @@
 //! after come from that rise; shootout attempts (period type `SO`) go only into the shootout list
 //! and never touch the running score.
 
+use crate::full_name;
 use crate::game;
 use crate::status::{self, PeriodType};
 use crate::strength::{Situation, Strength};
 use crate::wire::{Details, LandingAttempt, LandingGoal, Play, Summary, WireGame};
-use crate::{decode, full_name};
 use scoreline_plugin_sdk::scoring::{Rise, ScoreTracker};
 use scoreline_plugin_sdk::{
-    AdapterError, DetailResult, Game, GameDetail, Player, ScoringPlay, ShootoutAttempt, Side, log,
+    AdapterError, DetailResult, Game, GameDetail, Player, ScoringPlay, ShootoutAttempt, Side, json,
+    log,
 };
 use std::collections::HashMap;
 
@@ -22,7 +23,7 @@ const REGULATION: u32 = 3;
 
 /// Parse a play-by-play or landing body.
 pub fn parse(league: &str, game_id: &str, body: &[u8]) -> Result<DetailResult, AdapterError> {
-    let doc: WireGame = decode(body)?;
+    let doc: WireGame = json::from_slice_or_message(body)?;
     if !game_id.is_empty() && doc.id != game_id {
         log::warn(&format!(
             "asked for game {game_id}, body is game {}: parsed as {}",
