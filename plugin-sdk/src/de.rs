@@ -6,14 +6,21 @@
 //! a field that is *not* essential: a value of an unexpected shape reads as absent instead of
 //! failing the whole body. Essential fields use [`id`] or plain types, which fail (and
 //! [`crate::json::from_slice`] names the path) when the value is missing or unusable.
+//!
+//! All of them read the value once, into a private `Scalar` (string, number, boolean, the wanted
+//! members of an object, or absent) with a reader that accepts every shape; each helper is then a
+//! `match` that says which shapes it takes.
 
 use crate::parse;
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A required id: a string or an integer, written out as a string.
 pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match d.deserialize_any(TextVisitor)? {
+    match TEXT.read(d)?.into_text() {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(de::Error::custom(
             "expected a non-empty id (string or number)",
@@ -24,18 +31,18 @@ pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// Optional text: strings pass, numbers and booleans are written out; `None` for null, empty
 /// text, arrays and objects.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(d.deserialize_any(TextVisitor)?.filter(|s| !s.is_empty()))
+    Ok(TEXT.read(d)?.into_text().filter(|s| !s.is_empty()))
 }
 
 /// An optional id: a string or an integer, written out; `None` for null, empty text and every
 /// other shape.
 pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(d.deserialize_any(TextVisitor)?.filter(|s| !s.is_empty()))
+    text(d)
 }
 
 /// An optional boolean: `true`/`false` (or their text); `None` for anything else.
 pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(match d.deserialize_any(TextVisitor)?.as_deref() {
+    Ok(match TEXT.read(d)?.into_text().as_deref() {
         Some("true") => Some(true),
         Some("false") => Some(false),
         _ => None,
@@ -45,24 +52,39 @@ pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 /// A localized name, `{"default": "Bruins", "fr": ".."}`, or a plain string; `None` when neither
 /// carries non-empty text.
 pub fn localized<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(d.deserialize_any(LocalizedVisitor)?
-        .filter(|s| !s.is_empty()))
+    let name = match LOCALIZED.read(d)? {
+        Scalar::Str(s) => Some(s.into_owned()),
+        // The last `default` member counts, even when it carries no text.
+        Scalar::Members(defaults) => defaults.into_iter().last().and_then(Scalar::into_text),
+        _ => None,
+    };
+    Ok(name.filter(|s| !s.is_empty()))
 }
 
 /// An optional whole number in any shape ESPN uses: `3`, `3.0`, `"3"`, or an object carrying it
 /// under `value` or `number` (`{"number": 3}` for weeks, `{"value": 3.0}` for scores).
 pub fn num<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    d.deserialize_any(NumVisitor)
+    Ok(NUM.read(d)?.into_num())
 }
 
 /// An optional float (`12.5`, `"12.5"`); `None` for anything else.
 pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    d.deserialize_any(FloatVisitor)
+    Ok(match FLOAT.read(d)? {
+        Scalar::U64(v) => Some(v as f64),
+        Scalar::I64(v) => Some(v as f64),
+        Scalar::F64(v) => v.is_finite().then_some(v),
+        Scalar::Str(v) => v.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    })
 }
 
 /// A boolean flag: `true` or `"true"` is true; absent, null and everything else is false.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    d.deserialize_any(FlagVisitor)
+    Ok(match FLAG.read(d)? {
+        Scalar::Bool(v) => v,
+        Scalar::Str(v) => v == "true",
+        _ => false,
+    })
 }
 
 /// A list that may be `null`: read as empty.
@@ -76,310 +98,153 @@ where
 
 /// An upstream error text: a string, or an object's `message` / `description`.
 pub fn message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_any(MessageVisitor)
+    Ok(match MESSAGE.read(d)? {
+        Scalar::Str(s) => Some(s.into_owned()),
+        // The first of the members that carries text (empty text included).
+        Scalar::Members(members) => members.into_iter().find_map(Scalar::into_text),
+        _ => None,
+    })
 }
 
-fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
+/// One value as the helpers see it: a scalar, the wanted members of an object, or nothing usable.
+enum Scalar<'de> {
+    Str(Cow<'de, str>),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    /// An object's members named in [`Lenient::members`], in the order they came, each read the
+    /// same way; the other members are skipped.
+    Members(Vec<Scalar<'de>>),
+    /// `null` or an array.
+    Absent,
 }
 
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
+impl Scalar<'_> {
+    /// Strings pass, numbers and booleans are written out; `None` for anything else.
+    fn into_text(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s.into_owned()),
+            Scalar::U64(v) => Some(v.to_string()),
+            Scalar::I64(v) => Some(v.to_string()),
+            Scalar::F64(v) => Some(v.to_string()),
+            Scalar::Bool(v) => Some(v.to_string()),
+            Scalar::Members(_) | Scalar::Absent => None,
+        }
+    }
+
+    /// A whole number (see [`num`]); of an object, the first member that is one.
+    fn into_num(self) -> Option<u32> {
+        match self {
+            Scalar::U64(v) => u32::try_from(v).ok(),
+            Scalar::I64(v) => u32::try_from(v).ok(),
+            Scalar::F64(v) => parse::whole(v),
+            Scalar::Str(v) => parse::score_str(&v),
+            Scalar::Members(members) => members.into_iter().find_map(Scalar::into_num),
+            Scalar::Bool(_) | Scalar::Absent => None,
+        }
+    }
 }
 
-struct TextVisitor;
+/// Reads any value as a [`Scalar`] without failing; which object members it keeps is its
+/// `members`.
+#[derive(Clone, Copy)]
+struct Lenient {
+    /// What serde's type errors say was expected.
+    expecting: &'static str,
+    /// The object members worth reading; objects without them read as empty `Members`.
+    members: &'static [&'static str],
+}
 
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Option<String>;
+const TEXT: Lenient = Lenient {
+    expecting: "a string or a number",
+    members: &[],
+};
+const FLAG: Lenient = Lenient {
+    expecting: "a boolean",
+    members: &[],
+};
+const FLOAT: Lenient = Lenient {
+    expecting: "a number",
+    members: &[],
+};
+const NUM: Lenient = Lenient {
+    expecting: "a whole number",
+    members: &["value", "number"],
+};
+const MESSAGE: Lenient = Lenient {
+    expecting: "an error message",
+    members: &["message", "description"],
+};
+const LOCALIZED: Lenient = Lenient {
+    expecting: "a string or an object with `default`",
+    members: &["default"],
+};
+
+impl Lenient {
+    fn read<'de, D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Lenient {
+    type Value = Scalar<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.read(d)
+    }
+}
+
+impl<'de> Visitor<'de> for Lenient {
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or a number")
+        f.write_str(self.expecting)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+        Ok(Scalar::Str(Cow::Owned(v)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Scalar::U64(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Scalar::I64(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Scalar::F64(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Scalar::Bool(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Scalar::Absent)
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Scalar::Absent)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        drain_map(map).map(|()| None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq).map(|()| None)
-    }
-}
-
-struct FlagVisitor;
-
-impl<'de> Visitor<'de> for FlagVisitor {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a boolean")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(v)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v == "true")
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(false)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(false)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(false)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(false)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(false)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        drain_map(map).map(|()| false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq).map(|()| false)
-    }
-}
-
-/// A whole number read leniently (see [`num`]); used for nested `value` members.
-struct Num(Option<u32>);
-
-impl<'de> Deserialize<'de> for Num {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NumVisitor).map(Num)
-    }
-}
-
-struct NumVisitor;
-
-fn whole(f: f64) -> Option<u32> {
-    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX)).then_some(f as u32)
-}
-
-impl<'de> Visitor<'de> for NumVisitor {
-    type Value = Option<u32>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a whole number")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(u32::try_from(v).ok())
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(u32::try_from(v).ok())
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(whole(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(parse::score_str(v))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+        self.read(d)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if found.is_none() && (key == "value" || key == "number") {
-                found = map.next_value::<Num>()?.0;
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if self.members.contains(&key.as_ref()) {
+                members.push(map.next_value_seed(self)?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(found)
+        Ok(Scalar::Members(members))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq).map(|()| None)
-    }
-}
-
-struct FloatVisitor;
-
-impl<'de> Visitor<'de> for FloatVisitor {
-    type Value = Option<f64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v as f64))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v as f64))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(v.is_finite().then_some(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v.trim().parse::<f64>().ok().filter(|f| f.is_finite()))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        drain_map(map).map(|()| None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq).map(|()| None)
-    }
-}
-
-/// A text member read leniently; used for nested `message` members.
-struct Text(Option<String>);
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TextVisitor).map(Text)
-    }
-}
-
-struct MessageVisitor;
-
-impl<'de> Visitor<'de> for MessageVisitor {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an error message")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if found.is_none() && (key == "message" || key == "description") {
-                found = map.next_value::<Text>()?.0;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq).map(|()| None)
-    }
-}
-
-/// A string, or an object whose `default` member is one.
-struct LocalizedVisitor;
-
-impl<'de> Visitor<'de> for LocalizedVisitor {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or an object with `default`")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if key == "default" {
-                found = map.next_value::<Text>()?.0;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        drain_seq(seq)?;
-        Ok(None)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Absent)
     }
 }
 

@@ -6,6 +6,7 @@
 //! (`events[3].competitions[0].competitors: missing`).
 
 use crate::AdapterError;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -31,6 +32,26 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdapterError> {
             }
         }
     }
+}
+
+/// Decode `body` into `T` as [`from_slice`] does; but when it does not decode and is an upstream
+/// error document (`{"message": "..."}`, as the MLB Stats API and the NHL's API answer), the error
+/// is [`AdapterError::UpstreamMessage`] with that message.
+pub fn from_slice_or_message<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdapterError> {
+    from_slice(body).map_err(|err| match serde_json::from_slice::<ErrorDoc>(body) {
+        Ok(ErrorDoc {
+            message: Some(message),
+        }) => AdapterError::UpstreamMessage(message),
+        _ => err,
+    })
+}
+
+/// An error document (`{"message": "..."}`), read only after a body failed to decode.
+#[derive(Deserialize)]
+struct ErrorDoc {
+    /// Upstream's message.
+    #[serde(default, deserialize_with = "crate::de::text")]
+    message: Option<String>,
 }
 
 /// Parse `body` as a dynamic JSON value.
@@ -213,6 +234,18 @@ mod tests {
         );
         let err = from_slice::<Doc>(b"{\"events\": [").unwrap_err();
         assert!(err.message().contains("EOF"), "{err:?}");
+    }
+
+    #[test]
+    fn upstream_error_documents_give_their_message() {
+        let err = from_slice_or_message::<Doc>(br#"{"message":"Object not found"}"#).unwrap_err();
+        assert_eq!(
+            err,
+            AdapterError::UpstreamMessage("Object not found".into())
+        );
+        let err = from_slice_or_message::<Doc>(br#"{"message":""}"#).unwrap_err();
+        assert!(matches!(err, AdapterError::Parse(_)), "{err:?}");
+        assert!(from_slice_or_message::<Doc>(br#"{"events":[],"message":"x"}"#).is_ok());
     }
 
     #[test]

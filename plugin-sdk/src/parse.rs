@@ -32,7 +32,8 @@ pub fn score_str(text: &str) -> Option<u32> {
         .or_else(|| t.parse::<f64>().ok().and_then(whole))
 }
 
-fn whole(f: f64) -> Option<u32> {
+/// `f` as a whole number when it is one (finite, not negative, no fraction, fits a `u32`).
+pub(crate) fn whole(f: f64) -> Option<u32> {
     (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX)).then_some(f as u32)
 }
 

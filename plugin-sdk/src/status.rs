@@ -23,6 +23,8 @@
 //! assert_eq!(statuses.map("AWARDED", known, true, false), GameStatus::Live);
 //! assert_eq!(statuses.unknown_names(), vec!["AWARDED"]);
 //! ```
+//!
+//! For the short status text, [`ordinal`] writes a period or inning number as `1st`, `2nd`, ...
 
 use crate::{GameStatus, log};
 use std::collections::BTreeSet;
@@ -38,6 +40,19 @@ pub fn fallback(started: bool, finished: bool) -> GameStatus {
     } else {
         GameStatus::Scheduled
     }
+}
+
+/// `n` as an English ordinal, the way period and inning labels write it: `1st`, `2nd`, `3rd`,
+/// `4th`, `11th`, `12th`, `13th`, `21st`, `22nd`, `23rd`.
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// Maps status names for one call, remembering the unknown names it has already logged.
@@ -113,5 +128,20 @@ mod tests {
         assert_eq!(map.map("ODD", known, true, true), GameStatus::Final);
         assert_eq!(map.map("NEW", known, false, false), GameStatus::Scheduled);
         assert_eq!(map.unknown_names(), vec!["NEW", "ODD"]);
+    }
+
+    #[test]
+    fn ordinals() {
+        let written: Vec<String> = [0, 1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112]
+            .into_iter()
+            .map(ordinal)
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "0th", "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+                "101st", "111th", "112th"
+            ]
+        );
     }
 }

@@ -8,16 +8,15 @@
 //! points and the score after. The scorer is the batter (`matchup.batter`), named only when his
 //! side (the batting side of `about.halfInning`) is the one that rose.
 
-use crate::decode;
 use crate::game::{self, Parts};
 use crate::status;
 use crate::wire::{AtBat, Feed};
 use scoreline_plugin_sdk::scoring::{Rise, ScoreTracker};
-use scoreline_plugin_sdk::{AdapterError, DetailResult, GameDetail, ScoringPlay, Side, log};
+use scoreline_plugin_sdk::{AdapterError, DetailResult, GameDetail, ScoringPlay, Side, json, log};
 
 /// Parse a live feed body.
 pub fn parse(league: &str, game_id: &str, body: &[u8]) -> Result<DetailResult, AdapterError> {
-    let feed: Feed = decode(body)?;
+    let feed: Feed = json::from_slice_or_message(body)?;
     let gd = &feed.game_data;
     let info = gd.game.as_ref();
     let id = feed

@@ -1,11 +1,13 @@
 //! One MLB game (from a schedule row or a live feed) to a Scoreline [`Game`]: status, sides,
 //! inning and half, outs, extra innings; and schedule bodies to their games.
 
+use crate::SPORT;
 use crate::status;
 use crate::wire::{Linescore, Schedule, ScheduleGame, Status, TeamRef};
-use crate::{SPORT, decode};
 use scoreline_plugin_sdk::status::StatusMap;
-use scoreline_plugin_sdk::{AdapterError, Competitor, Game, GameStatus, GamesResult, log, parse};
+use scoreline_plugin_sdk::{
+    AdapterError, Competitor, Game, GameStatus, GamesResult, json, log, parse,
+};
 
 /// Innings in a game when upstream does not say.
 const INNINGS: u32 = 9;
@@ -44,7 +46,7 @@ pub struct Parts<'a> {
 
 /// Parse a schedule body (hydrated or not) into its games, in upstream order, each id once.
 pub fn parse_schedule(league: &str, body: &[u8]) -> Result<GamesResult, AdapterError> {
-    let schedule: Schedule = decode(body)?;
+    let schedule: Schedule = json::from_slice_or_message(body)?;
     let mut games: Vec<Game> = Vec::new();
     let mut statuses = status::statuses();
     for row in schedule.dates.iter().flat_map(|d| d.games.iter()) {

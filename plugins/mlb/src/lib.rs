@@ -16,9 +16,8 @@ mod wire;
 
 use scoreline_plugin_sdk::{
     Adapter, AdapterError, AdapterInfo, Cadence, CallContext, Date, DetailResult, GamesResult,
-    Request, json,
+    Request,
 };
-use serde::de::DeserializeOwned;
 
 /// The MLB Stats API adapter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -59,17 +58,6 @@ pub fn sport_id(ctx: &CallContext) -> Result<String, AdapterError> {
             "option `sport_id` = `{other}` is not a Stats API sport id (a number such as 11)"
         ))),
     }
-}
-
-/// Decode a body; when it does not parse but is an upstream error document
-/// (`{"message": ...}`), answer with its message instead.
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdapterError> {
-    json::from_slice(body).map_err(|err| match serde_json::from_slice::<wire::ErrorDoc>(body) {
-        Ok(wire::ErrorDoc {
-            message: Some(message),
-        }) => AdapterError::UpstreamMessage(message),
-        _ => err,
-    })
 }
 
 impl Adapter for Mlb {

@@ -7,7 +7,8 @@
 //! `abstractGameState`.
 
 use scoreline_plugin_sdk::GameStatus;
-use scoreline_plugin_sdk::status::StatusMap;
+// Imported under another name: `inning_text`'s parameter `ordinal` would shadow it.
+use scoreline_plugin_sdk::status::{StatusMap, ordinal as ordinal_of};
 
 /// The status for a game's three state fields; `None` when none of them is known.
 pub fn map(abstract_state: &str, detailed: &str, coded: &str) -> Option<GameStatus> {
@@ -96,17 +97,6 @@ pub fn inning_text(
         _ => return Some(ordinal),
     };
     Some(format!("{state} {ordinal}"))
-}
-
-fn ordinal_of(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 #[cfg(test)]

@@ -390,11 +390,3 @@ pub struct RunnerDetails {
     #[serde(default)]
     pub runner: Option<Person>,
 }
-
-/// An error document (`{"message": "..."}`), read only after a body failed to parse.
-#[derive(Debug, Deserialize)]
-pub struct ErrorDoc {
-    /// Upstream's message.
-    #[serde(default, deserialize_with = "de::text")]
-    pub message: Option<String>,
-}

@@ -6,14 +6,15 @@
 //! after come from that rise; shootout attempts (period type `SO`) go only into the shootout list
 //! and never touch the running score.
 
+use crate::full_name;
 use crate::game;
 use crate::status::{self, PeriodType};
 use crate::strength::{Situation, Strength};
-use crate::wire::{Details, LandingAttempt, LandingGoal, Play, Summary, WireGame};
-use crate::{decode, full_name};
+use crate::wire::{Details, LandingGoal, Play, Summary, WireGame};
 use scoreline_plugin_sdk::scoring::{Rise, ScoreTracker};
 use scoreline_plugin_sdk::{
-    AdapterError, DetailResult, Game, GameDetail, Player, ScoringPlay, ShootoutAttempt, Side, log,
+    AdapterError, DetailResult, Game, GameDetail, Player, ScoringPlay, ShootoutAttempt, Side, json,
+    log,
 };
 use std::collections::HashMap;
 
@@ -22,7 +23,7 @@ const REGULATION: u32 = 3;
 
 /// Parse a play-by-play or landing body.
 pub fn parse(league: &str, game_id: &str, body: &[u8]) -> Result<DetailResult, AdapterError> {
-    let doc: WireGame = decode(body)?;
+    let doc: WireGame = json::from_slice_or_message(body)?;
     if !game_id.is_empty() && doc.id != game_id {
         log::warn(&format!(
             "asked for game {game_id}, body is game {}: parsed as {}",
@@ -288,18 +289,8 @@ fn play_by_play(c: &mut Collector, doc: &WireGame, plays: &[Play]) {
 
     // Game order is `sortOrder` (event ids are not in order); a play without one keeps its place
     // after the previous play.
-    let mut key = 0;
-    let mut ordered: Vec<(u32, &Play)> = plays
-        .iter()
-        .map(|p| {
-            key = p.sort_order.unwrap_or(key);
-            (key, p)
-        })
-        .collect();
-    ordered.sort_by_key(|(k, _)| *k);
-
     let none = Details::default();
-    for (order, p) in ordered {
+    for (order, p) in in_order(plays, |p| p.sort_order) {
         let kind = p.type_desc_key.as_deref().unwrap_or("");
         let number = p.period_descriptor.as_ref().and_then(|d| d.number);
         let ptype = c.period_type(
@@ -406,17 +397,7 @@ fn landing(c: &mut Collector, summary: &Summary) {
     if !summary.shootout.is_empty() {
         c.mark(Some(PeriodType::Shootout));
     }
-    let mut key = 0;
-    let mut attempts: Vec<(u32, &LandingAttempt)> = summary
-        .shootout
-        .iter()
-        .map(|a| {
-            key = a.sequence.unwrap_or(key);
-            (key, a)
-        })
-        .collect();
-    attempts.sort_by_key(|(k, _)| *k);
-    for (_, a) in attempts {
+    for (_, a) in in_order(&summary.shootout, |a| a.sequence) {
         let side = c.side_of_abbrev(a.team_abbrev.as_deref());
         let name = full_name(a.first_name.as_deref(), a.last_name.as_deref()).unwrap_or_default();
         let shooter = a.player_id.clone().map(|id| Player {
@@ -435,6 +416,21 @@ fn landing(c: &mut Collector, summary: &Summary) {
         .to_owned();
         c.attempt(side, shooter, &outcome, scored, a.shot_type.as_deref());
     }
+}
+
+/// `items` sorted by `key`, each with its key; an item without one takes the previous item's, so
+/// it keeps its place after that item (the sort is stable).
+fn in_order<T>(items: &[T], key: impl Fn(&T) -> Option<u32>) -> Vec<(u32, &T)> {
+    let mut last = 0;
+    let mut keyed: Vec<(u32, &T)> = items
+        .iter()
+        .map(|item| {
+            last = key(item).unwrap_or(last);
+            (last, item)
+        })
+        .collect();
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed
 }
 
 fn landing_goal(g: &LandingGoal, period: Option<u32>) -> Goal {

@@ -1,11 +1,13 @@
 //! One api-web game (from any endpoint) to a Scoreline [`Game`]: sides, status, period, clock,
 //! overtime and shootout flags; and the schedule / score bodies to their games.
 
+use crate::SPORT;
 use crate::status::{self, PeriodType};
 use crate::wire::{Board, Team, WireGame};
-use crate::{SPORT, decode};
 use scoreline_plugin_sdk::status::StatusMap;
-use scoreline_plugin_sdk::{AdapterError, Competitor, Game, GameStatus, GamesResult, log, parse};
+use scoreline_plugin_sdk::{
+    AdapterError, Competitor, Game, GameStatus, GamesResult, json, log, parse,
+};
 
 /// Regulation periods when upstream does not say.
 const REGULATION: u32 = 3;
@@ -13,7 +15,7 @@ const REGULATION: u32 = 3;
 /// Parse a `schedule/{date}` or `score/{date}` body: games of `gameWeek[].games[]` and of the
 /// top-level `games[]`, in upstream order, each id once.
 pub fn parse_board(league: &str, body: &[u8]) -> Result<GamesResult, AdapterError> {
-    let board: Board = decode(body)?;
+    let board: Board = json::from_slice_or_message(body)?;
     if board.game_week.is_none() && board.games.is_none() {
         return Err(AdapterError::parse(
             "missing field `gameWeek` (schedule) or `games` (score): not an NHL schedule or score body",

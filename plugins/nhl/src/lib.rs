@@ -18,9 +18,8 @@ mod wire;
 
 use scoreline_plugin_sdk::{
     Adapter, AdapterError, AdapterInfo, Cadence, CallContext, Date, DetailResult, GamesResult,
-    Request, json, log,
+    Request, log,
 };
-use serde::de::DeserializeOwned;
 
 /// The NHL adapter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,17 +48,6 @@ fn check_league(ctx: &CallContext) -> Result<(), AdapterError> {
             ctx.league
         )))
     }
-}
-
-/// Decode a body; when it does not parse but is an upstream error document
-/// (`{"message": ...}`), answer with its message instead.
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdapterError> {
-    json::from_slice(body).map_err(|err| match serde_json::from_slice::<wire::ErrorDoc>(body) {
-        Ok(wire::ErrorDoc {
-            message: Some(message),
-        }) => AdapterError::UpstreamMessage(message),
-        _ => err,
-    })
 }
 
 /// `First Last` from optional parts; `None` when both are missing.

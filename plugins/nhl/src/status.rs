@@ -6,7 +6,7 @@
 //! the game, never statuses.
 
 use scoreline_plugin_sdk::GameStatus;
-use scoreline_plugin_sdk::status::StatusMap;
+use scoreline_plugin_sdk::status::{StatusMap, ordinal};
 
 /// A period type as upstream names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,17 +114,6 @@ pub fn period_label(number: u32, kind: PeriodType, regulation: u32) -> String {
         },
         PeriodType::Regulation => ordinal(number),
     }
-}
-
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// What a finished game's text says: `Final`, `Final/OT`, `Final/2OT`, `Final/SO`.

@@ -348,11 +348,3 @@ pub struct LandingAttempt {
     #[serde(default, deserialize_with = "de::text")]
     pub shot_type: Option<String>,
 }
-
-/// An error document (`{"message": "..."}`), read only after a body failed to parse.
-#[derive(Debug, Deserialize)]
-pub struct ErrorDoc {
-    /// Upstream's message.
-    #[serde(default, deserialize_with = "de::text")]
-    pub message: Option<String>,
-}

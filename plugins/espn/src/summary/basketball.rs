@@ -14,17 +14,11 @@ pub fn collect(doc: &Summary, c: &mut Collector<'_>, names: &Names) {
         for (rise, carried_over) in c.observe_row(row.home_score, row.away_score, lead) {
             if carried_over {
                 // Points the feed added late for the other side: no scorer can be named.
-                let scored = Scored {
-                    period: row.period(),
-                    clock: row.clock(),
-                    kind: kind_of(rise.points).to_owned(),
-                    ..Scored::default()
-                };
-                c.push(&rise, scored);
+                c.push(&rise, Scored::unnamed(row, kind_of(rise.points)));
                 continue;
             }
             let athletes = row.athletes();
-            let scorer = athletes.first();
+            let scorer = athletes.first().copied();
             let text = row.text();
             let assists = if text.to_lowercase().contains("assist") {
                 athletes
@@ -51,14 +45,9 @@ pub fn collect(doc: &Summary, c: &mut Collector<'_>, names: &Names) {
             c.push(
                 &rise,
                 Scored {
-                    period: row.period(),
-                    clock: row.clock(),
-                    scorer_id: scorer.and_then(|a| a.id.clone()),
-                    scorer_name: scorer.and_then(|a| names.name_of(a)),
                     assists,
-                    kind: kind.to_owned(),
-                    description: text.to_owned(),
                     details,
+                    ..Scored::by(row, scorer, names, kind)
                 },
             );
         }

@@ -76,12 +76,7 @@ pub fn collect(doc: &Summary, c: &mut Collector<'_>, names: &Names) {
 fn carried(previous: Option<&ScoringPlay>, points: u32, row: &Play, names: &Names) -> Scored {
     let conversion = previous.filter(|p| p.kind == "touchdown" && (points == 1 || points == 2));
     let Some(touchdown) = conversion else {
-        return Scored {
-            period: row.period(),
-            clock: row.clock(),
-            kind: "score".to_owned(),
-            ..Scored::default()
-        };
+        return Scored::unnamed(row, "score");
     };
     let try_text = touchdown
         .description

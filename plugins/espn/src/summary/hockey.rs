@@ -23,17 +23,11 @@ pub fn collect(doc: &Summary, c: &mut Collector<'_>, names: &Names, postseason: 
         for (rise, carried_over) in c.observe_row(row.home_score, row.away_score, lead) {
             if carried_over {
                 // Points the feed added late for the other side: no scorer can be named.
-                let scored = Scored {
-                    period: row.period(),
-                    clock: row.clock(),
-                    kind: "goal".to_owned(),
-                    ..Scored::default()
-                };
-                c.push(&rise, scored);
+                c.push(&rise, Scored::unnamed(row, "goal"));
                 continue;
             }
             let athletes = row.athletes();
-            let scorer = athletes.first();
+            let scorer = athletes.first().copied();
             let assists = athletes.iter().skip(1).map(|a| names.player(a)).collect();
             let mut details = Vec::new();
             if let Some(strength) = strength(row) {
@@ -45,14 +39,9 @@ pub fn collect(doc: &Summary, c: &mut Collector<'_>, names: &Names, postseason: 
             c.push(
                 &rise,
                 Scored {
-                    period: row.period(),
-                    clock: row.clock(),
-                    scorer_id: scorer.and_then(|a| a.id.clone()),
-                    scorer_name: scorer.and_then(|a| names.name_of(a)),
                     assists,
-                    kind: "goal".to_owned(),
-                    description: row.text().to_owned(),
                     details,
+                    ..Scored::by(row, scorer, names, "goal")
                 },
             );
         }

@@ -15,7 +15,7 @@ mod soccer;
 
 use crate::game::{self, Source};
 use crate::status;
-use crate::wire::{Athlete, Summary};
+use crate::wire::{Athlete, Play, Summary};
 use crate::{League, Sport};
 use scoreline_plugin_sdk::scoring::{Rise, ScoreTracker};
 use scoreline_plugin_sdk::{
@@ -182,6 +182,34 @@ pub struct Scored {
     pub kind: String,
     pub description: String,
     pub details: StringMap,
+}
+
+impl Scored {
+    /// Points on `row` whose scorer the feed does not name (a rise carried over from an earlier
+    /// play): the row's period and clock, and `kind`.
+    pub fn unnamed(row: &Play, kind: &str) -> Self {
+        Scored {
+            period: row.period(),
+            clock: row.clock(),
+            kind: kind.to_owned(),
+            ..Scored::default()
+        }
+    }
+
+    /// A play on `row` by `scorer` (named by the athlete, else by `names`): the row's period,
+    /// clock and text, and `kind`; no assists or details.
+    pub fn by(row: &Play, scorer: Option<&Athlete>, names: &Names, kind: &str) -> Self {
+        Scored {
+            period: row.period(),
+            clock: row.clock(),
+            scorer_id: scorer.and_then(|a| a.id.clone()),
+            scorer_name: scorer.and_then(|a| names.name_of(a)),
+            assists: Vec::new(),
+            kind: kind.to_owned(),
+            description: row.text().to_owned(),
+            details: Vec::new(),
+        }
+    }
 }
 
 /// Running score, scoring plays and shootout attempts of one game.

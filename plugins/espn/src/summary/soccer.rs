@@ -54,7 +54,7 @@ pub fn collect(doc: &Summary, competition: &Competition, c: &mut Collector<'_>, 
         let own_goal = is_own_goal(row);
         let penalty = !own_goal && is_penalty(row);
         let athletes = row.athletes();
-        let scorer = athletes.first();
+        let scorer = athletes.first().copied();
         let text = row.text();
         let assists = if !own_goal && (text.is_empty() || text.to_lowercase().contains("assist")) {
             athletes.iter().skip(1).map(|a| names.player(a)).collect()
@@ -83,14 +83,9 @@ pub fn collect(doc: &Summary, competition: &Competition, c: &mut Collector<'_>, 
         c.push(
             &rise,
             Scored {
-                period: row.period(),
-                clock: row.clock(),
-                scorer_id: scorer.and_then(|a| a.id.clone()),
-                scorer_name: scorer.and_then(|a| names.name_of(a)),
                 assists,
-                kind: kind.to_owned(),
-                description: text.to_owned(),
                 details,
+                ..Scored::by(row, scorer, names, kind)
             },
         );
     }
