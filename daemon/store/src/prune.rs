@@ -337,25 +337,9 @@ mod tests {
             score: Some(score),
         };
         Game {
-            id: id.into(),
-            league: "nhl".into(),
-            sport: "hockey".into(),
-            status,
-            status_detail: String::new(),
             period: Some(1),
-            clock: None,
-            clock_seconds: None,
             start_time: Some(t(0)),
-            season: None,
-            season_type: None,
-            week: None,
-            venue: None,
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: side("H", home),
-            away: side("A", 0),
-            details: Default::default(),
+            ..Game::new(id, "nhl", "hockey", status, side("H", home), side("A", 0))
         }
     }
 

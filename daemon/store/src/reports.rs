@@ -635,37 +635,24 @@ mod tests {
         );
         assert_eq!(store.breaker_transitions(from, to, None).unwrap().len(), 3);
 
-        let g = scoreline_core::model::Game {
-            id: "1".into(),
-            league: "nfl".into(),
-            sport: "football".into(),
-            status: scoreline_core::model::GameStatus::Live,
-            status_detail: String::new(),
-            period: None,
-            clock: None,
-            clock_seconds: None,
-            start_time: None,
-            season: None,
-            season_type: None,
-            week: None,
-            venue: None,
-            overtime: false,
-            extra_time: false,
-            shootout: false,
-            home: scoreline_core::model::Competitor {
+        let g = scoreline_core::model::Game::new(
+            "1",
+            "nfl",
+            "football",
+            scoreline_core::model::GameStatus::Live,
+            scoreline_core::model::Competitor {
                 id: "h".into(),
                 abbreviation: "H".into(),
                 name: "H".into(),
                 score: Some(0),
             },
-            away: scoreline_core::model::Competitor {
+            scoreline_core::model::Competitor {
                 id: "a".into(),
                 abbreviation: "A".into(),
                 name: "A".into(),
                 score: Some(0),
             },
-            details: Default::default(),
-        };
+        );
         for (when, id, reason) in [
             ("2026-11-22T09:59:59Z", "0", "x"),
             ("2026-11-22T10:00:00Z", "1", "x"),

@@ -23,10 +23,6 @@ fn key(league: &str, id: &str) -> GameKey {
 
 fn game(id: &str, league: &str, status: GameStatus, home: Option<u32>, away: Option<u32>) -> Game {
     Game {
-        id: id.into(),
-        league: league.into(),
-        sport: "hockey".into(),
-        status,
         status_detail: status.as_str().into(),
         period: Some(1),
         clock: Some("20:00".into()),
@@ -34,24 +30,25 @@ fn game(id: &str, league: &str, status: GameStatus, home: Option<u32>, away: Opt
         start_time: Some(t(0)),
         season: Some("2025".into()),
         season_type: Some("regular".into()),
-        week: None,
         venue: Some("Arena".into()),
-        overtime: false,
-        extra_time: false,
-        shootout: false,
-        home: Competitor {
-            id: "1".into(),
-            abbreviation: "DAL".into(),
-            name: "Dallas Stars".into(),
-            score: home,
-        },
-        away: Competitor {
-            id: "2".into(),
-            abbreviation: "COL".into(),
-            name: "Colorado Avalanche".into(),
-            score: away,
-        },
-        details: BTreeMap::new(),
+        ..Game::new(
+            id,
+            league,
+            "hockey",
+            status,
+            Competitor {
+                id: "1".into(),
+                abbreviation: "DAL".into(),
+                name: "Dallas Stars".into(),
+                score: home,
+            },
+            Competitor {
+                id: "2".into(),
+                abbreviation: "COL".into(),
+                name: "Colorado Avalanche".into(),
+                score: away,
+            },
+        )
     }
 }
 
