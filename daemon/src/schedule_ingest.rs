@@ -5,7 +5,7 @@
 //! name and every bad row.
 
 use crate::config::LeagueConfig;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::ingest::{self, Format, IngestError, IngestedGame, Parsed, RowErrors};
 use crate::store::{Store, StoreError};
 use axum::Json;

@@ -1,16 +1,18 @@
 //! The HTTP API over a seeded store: the router in-process (`tower::ServiceExt::oneshot`, no
-//! socket) for every route, status code and filter, then once over loopback with graceful shutdown.
+//! socket) for every route, status code and filter, then once over loopback with graceful shutdown;
+//! and the module layout that keeps the route modules from importing the router.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use scoreline::http::{AdapterSummary, AppState};
+use scoreline::http::state::{AdapterSummary, AppState};
 use scoreline::model::{Competitor, Game, GameStatus};
 use scoreline::poller::{LeagueStatus, StatusBoard};
 use scoreline::scheduler::cadence::Phase;
 use scoreline::store::{GameKey, Store};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -318,4 +320,64 @@ async fn health_shows_pending_points_per_sink() {
         sink["oldest_pending_at"],
         Value::String(t0().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     );
+}
+
+/// The file a `crate::a::b::item` path names: the longest prefix of its segments that is a module
+/// file under `src` (`a/b.rs` or `a/b/mod.rs`), if any.
+fn module_file(src: &Path, path: &str) -> Option<PathBuf> {
+    let segments: Vec<&str> = path.split("::").collect();
+    (1..=segments.len()).rev().find_map(|n| {
+        let base = src.join(segments[..n].join("/"));
+        [base.with_extension("rs"), base.join("mod.rs")]
+            .into_iter()
+            .find(|f| f.is_file())
+    })
+}
+
+/// Every `crate::...` path in `text`, without the `crate::`.
+fn crate_paths(text: &str) -> Vec<&str> {
+    text.match_indices("crate::")
+        .map(|(i, _)| {
+            let rest = &text[i + "crate::".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(rest.len());
+            rest[..end].trim_end_matches(':')
+        })
+        .collect()
+}
+
+/// No file the router (`http.rs`) names imports the router back: route modules take the state
+/// and the error type from `http/state.rs` and `http/error.rs`, so there is no import cycle
+/// between the HTTP module and the routes it mounts.
+#[test]
+fn route_modules_import_the_http_state_not_the_router() {
+    let src = crate::util::root().join("daemon/src");
+    let router = std::fs::read_to_string(src.join("http.rs")).unwrap();
+    let named: BTreeSet<_> = crate_paths(&router)
+        .into_iter()
+        .filter_map(|p| module_file(&src, p))
+        .collect();
+    for route_module in [
+        "scorers/routes.rs",
+        "events/stream.rs",
+        "webhooks/admin.rs",
+        "swap/routes.rs",
+        "reload/route.rs",
+        "schedule_ingest.rs",
+    ] {
+        assert!(named.contains(&src.join(route_module)), "{route_module}");
+    }
+    for file in &named {
+        let text = std::fs::read_to_string(file).unwrap();
+        for path in crate_paths(&text) {
+            if path == "http" || path.starts_with("http::") {
+                assert!(
+                    path.starts_with("http::state") || path.starts_with("http::error"),
+                    "{} imports `crate::{path}`, which the router imports back",
+                    file.display()
+                );
+            }
+        }
+    }
 }

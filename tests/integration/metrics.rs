@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::routing::post;
 use scoreline::clock::SystemClock;
 use scoreline::emulator::Fault;
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::influx::config::{SinkConfig, SinkSpec};
 use scoreline::influx::line::{FieldValue, Point};
 use scoreline::influx::schema::Policy;

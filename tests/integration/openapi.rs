@@ -6,7 +6,7 @@
 use crate::util;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::store::Store;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -744,10 +744,10 @@ async fn schedule_upload_through_the_admin_api_is_the_cli_path() {
     let store = setup.store();
     seed_nhl(&store, now);
     let config = Config::load(Some(&setup.config)).unwrap();
-    let app = scoreline::http::app(scoreline::http::AppState {
+    let app = scoreline::http::app(scoreline::http::state::AppState {
         admin_token: Some(Arc::from(TOKEN)),
         leagues: Arc::new(config.leagues.clone()),
-        ..scoreline::http::AppState::new(store.clone())
+        ..scoreline::http::state::AppState::new(store.clone())
     });
     let t = Some(TOKEN);
     let week = std::fs::read(data("nhl-week.csv")).unwrap();

@@ -9,7 +9,7 @@ use crate::util;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::model::GameDetail;
 use scoreline::sandbox::{Adapter, CallContext};
 use scoreline::store::{GameKey, Store};

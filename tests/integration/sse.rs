@@ -5,7 +5,7 @@
 
 use chrono::{TimeZone, Utc};
 use scoreline::events::{Event, EventType};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::store::Store;
 use serde_json::Value;
 use std::time::Duration;

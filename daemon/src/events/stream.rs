@@ -5,10 +5,11 @@
 //! and sees nothing twice. New events wake the stream through the store's watch of the last
 //! appended position (and a look every second catches writers in other processes); a comment
 //! line is sent as a heartbeat when nothing else was. The stream ends when the server shuts
-//! down (`http::Stopping`), so a graceful shutdown never waits on a listener.
+//! down (`http::state::Stopping`), so a graceful shutdown never waits on a listener.
 
 use super::{EventType, LoggedEvent};
-use crate::http::{ApiError, AppState, Stopping, on_store};
+use crate::http::error::ApiError;
+use crate::http::state::{AppState, Stopping, on_store};
 use crate::store::Store;
 use axum::Extension;
 use axum::extract::{Query, State};

@@ -4,7 +4,8 @@
 
 use super::ScorerPlay;
 use super::query::{first_scorer_json, game_scorers, history_body, scorers_json};
-use crate::http::{ApiError, AppState, on_store};
+use crate::http::error::ApiError;
+use crate::http::state::{AppState, on_store};
 use crate::store::HistoryFilter;
 use crate::store::StoredGame;
 use axum::Json;

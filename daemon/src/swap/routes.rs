@@ -3,7 +3,8 @@
 //! Every swap runs on a blocking thread; a refused version answers 400 with the reason.
 
 use super::{SwapError, SwapOutcome, Swapper};
-use crate::http::{ApiError, AppState};
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

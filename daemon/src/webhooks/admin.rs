@@ -5,7 +5,8 @@
 
 use super::commands::listing;
 use super::subscription::{Source, Subscription, SubscriptionSpec};
-use crate::http::{ApiError, AppState, on_store};
+use crate::http::error::ApiError;
+use crate::http::state::{AppState, on_store};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
