@@ -7,15 +7,17 @@
 //! binds it and stops on a shutdown future.
 
 pub mod error;
+pub mod extract;
 pub mod state;
 
 use self::error::ApiError;
+use self::extract::{Path, Query};
 use self::state::{AppState, Stopping, on_store};
 use crate::model::GameStatus;
 use crate::store::GameFilter;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -91,7 +93,19 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/events/stream", get(crate::events::stream::stream))
         .merge(admin)
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(no_route)
         .with_state(state)
+}
+
+/// A path no route serves: 404 `{"error": "no route for GET /x"}`.
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NotFound(format!("no route for {method} {}", uri.path()))
+}
+
+/// A route asked with a method it does not serve: 405 (axum adds the `Allow` header).
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} is not allowed on {}", uri.path()))
 }
 
 /// The OpenAPI 3.1 document of this API, checked in as `docs/openapi.json`.
@@ -114,7 +128,7 @@ async fn metrics() -> Response {
             text,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "metrics are not enabled\n").into_response(),
+        None => ApiError::NotFound("metrics are not enabled".into()).into_response(),
     }
 }
 
@@ -257,7 +271,8 @@ async fn health(State(state): State<AppState>) -> Response {
 struct GamesQuery {
     league: Option<String>,
     status: Option<String>,
-    limit: Option<usize>,
+    /// At most this many games; any `u64` (past the store's own range it is no limit).
+    limit: Option<u64>,
 }
 
 async fn games(
@@ -271,7 +286,7 @@ async fn games(
     let filter = GameFilter {
         league: q.league.filter(|l| !l.is_empty()),
         status,
-        limit: q.limit,
+        limit: q.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
     };
     let rows = on_store(&state.store, move |s| s.games(&filter)).await?;
     let games: Vec<_> = rows.into_iter().map(|r| r.game).collect();

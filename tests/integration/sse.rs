@@ -256,4 +256,16 @@ async fn sse_filters_by_league_team_and_type() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 400);
+    let unlogged = reqwest::Client::new()
+        .get(format!("{base}/api/v1/events/stream"))
+        .header("Last-Event-ID", "0f".repeat(32))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlogged.status(), 404);
+    let body: Value = serde_json::from_slice(&unlogged.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        body["error"],
+        format!("no logged event has the id `{}`", "0f".repeat(32))
+    );
 }

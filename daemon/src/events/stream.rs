@@ -9,10 +9,11 @@
 
 use super::{EventType, LoggedEvent};
 use crate::http::error::ApiError;
+use crate::http::extract::Query;
 use crate::http::state::{AppState, Stopping, on_store};
 use crate::store::Store;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -109,6 +110,36 @@ fn parse(q: &StreamQuery) -> Result<(StreamFilter, Duration), ApiError> {
     ))
 }
 
+/// Where a `Last-Event-ID` asks the stream to resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Resume {
+    /// After this log position.
+    Seq(i64),
+    /// After the logged event with this id.
+    EventId(String),
+}
+
+/// Most digits a log position may have in `Last-Event-ID` (so it always fits an `i64`).
+const MAX_SEQ_DIGITS: usize = 18;
+
+/// Read a `Last-Event-ID` (trimmed, not empty): 1 to 18 digits are a log position, 64 lowercase
+/// hex digits an event id; anything else is refused. `docs/openapi.json` states the same pattern.
+fn resume_point(id: &str) -> Result<Resume, ApiError> {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (1..=MAX_SEQ_DIGITS).contains(&id.len())
+        && digits(id)
+        && let Ok(seq) = id.parse::<i64>()
+    {
+        return Ok(Resume::Seq(seq));
+    }
+    if id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Ok(Resume::EventId(id.to_owned()));
+    }
+    Err(ApiError::BadRequest(format!(
+        "Last-Event-ID `{id}` is neither a log position (1 to {MAX_SEQ_DIGITS} digits) nor an event id (64 lowercase hex digits)"
+    )))
+}
+
 /// The handler.
 pub async fn stream(
     State(state): State<AppState>,
@@ -117,23 +148,24 @@ pub async fn stream(
     Query(q): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
     let (filter, heartbeat) = parse(&q)?;
-    let last_id = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned);
+    let last_id = match headers.get("last-event-id").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(v)) => Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned),
+        Some(Err(_)) => {
+            return Err(ApiError::BadRequest(
+                "Last-Event-ID is not visible ASCII: it is a log position or an event id".into(),
+            ));
+        }
+    };
     let start = match (last_id, q.after) {
-        (Some(id), _) => match id.parse::<i64>() {
-            Ok(seq) if seq >= 0 => seq,
-            _ => {
-                let lookup = id.clone();
+        (Some(id), _) => match resume_point(&id)? {
+            Resume::Seq(seq) => seq,
+            Resume::EventId(event) => {
+                let lookup = event.clone();
                 on_store(&state.store, move |s| s.event_seq(&lookup))
                     .await?
                     .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "Last-Event-ID `{id}` is neither a log position nor a logged event id"
-                        ))
+                        ApiError::NotFound(format!("no logged event has the id `{event}`"))
                     })?
             }
         },
@@ -307,5 +339,32 @@ mod tests {
         assert!(parse(&q(Some("score.changd"), None)).is_err());
         assert!(parse(&q(None, Some(0))).is_err());
         assert_eq!(parse(&q(None, Some(2))).unwrap().1, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn last_event_id_is_a_log_position_or_an_event_id() {
+        let id = "36f3c04b55078f005f37b86a3cea27e0f4d1d0c445a067ec3215537257dfe086";
+        assert_eq!(resume_point("0").unwrap(), Resume::Seq(0));
+        assert_eq!(resume_point("42").unwrap(), Resume::Seq(42));
+        assert_eq!(
+            resume_point("999999999999999999").unwrap(),
+            Resume::Seq(999_999_999_999_999_999)
+        );
+        assert_eq!(resume_point(id).unwrap(), Resume::EventId(id.to_owned()));
+        let refused = |v: &str| match resume_point(v) {
+            Err(ApiError::BadRequest(m)) => m,
+            other => panic!("{v}: {other:?}"),
+        };
+        assert!(refused("no-such-event").contains("`no-such-event`"));
+        for v in [
+            "-1",
+            "+5",
+            "1000000000000000000",
+            "4.5",
+            &id.to_uppercase(),
+            &id[1..],
+        ] {
+            refused(v);
+        }
     }
 }

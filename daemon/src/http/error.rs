@@ -1,5 +1,7 @@
 //! [`ApiError`]: how a failed request answers, as JSON `{"error": "..."}` with its status. Every
-//! handler and the bearer guard return it; route modules import it from here.
+//! handler, the extractors of `extract.rs`, the router's fallbacks (no route: 404; a method the
+//! route does not serve: 405) and the bearer guard answer with it; route modules import it from
+//! here.
 
 use crate::store::StoreError;
 use axum::Json;
@@ -13,9 +15,15 @@ pub enum ApiError {
     /// Nothing by that id.
     #[error("{0}")]
     NotFound(String),
-    /// A bad query parameter.
+    /// A bad query parameter, path segment or body.
     #[error("{0}")]
     BadRequest(String),
+    /// A body larger than the route takes.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// A route that exists, asked with a method it does not serve.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// Missing or wrong bearer token.
     #[error("missing or invalid bearer token")]
     Unauthorized,
@@ -35,6 +43,8 @@ impl IntoResponse for ApiError {
         let status = match &self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Store(StoreError::Ambiguous { .. }) => StatusCode::CONFLICT,
