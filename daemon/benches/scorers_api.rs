@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline_core::model::GameKey;
 use scoreline_core::model::{Competitor, Game, GameStatus, ScoringPlay};
 use scoreline_store::Store;

@@ -1,148 +1,37 @@
-//! The HTTP API (axum): `/health`, the public `/api/v1` routes (the scorer routes live in
-//! `scorers/routes.rs`, the live event stream in `events/stream.rs`) and the bearer-token guard
-//! for `/admin`. [`app`] builds the router apart from any socket, so handlers are tested in-process;
-//! [`serve`] binds it and stops on a shutdown future.
+//! The HTTP API (axum): the router, `/health`, the public `/api/v1` game routes and the
+//! bearer-token guard for `/admin`. The scorer routes live in `scorers/routes.rs`, the live event
+//! stream in `events/stream.rs`, the admin routes beside what they drive. Handlers share the state
+//! of `http/state.rs` and answer errors with `http/error.rs`; route modules import those two
+//! directly, never this file, so the router depends on its routes and not the other way round.
+//! [`app`] builds the router apart from any socket, so handlers are tested in-process; [`serve`]
+//! binds it and stops on a shutdown future.
 
-use crate::poller::StatusBoard;
+pub mod error;
+pub mod extract;
+pub mod state;
+
+use self::error::ApiError;
+use self::extract::{Path, Query};
+use self::state::{AppState, Stopping, on_store};
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use scoreline_core::model::GameStatus;
-use scoreline_store::{GameFilter, Store, StoreError};
-use serde::{Deserialize, Serialize};
+use scoreline_store::GameFilter;
+use serde::Deserialize;
 use serde_json::json;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The embedded store.
-    pub store: Store,
-    /// League pollers' status.
-    pub status: StatusBoard,
-    /// Adapters loaded at start: name, version, hash. `/health` lists the swapper's current
-    /// versions instead when there is one ([`AppState::adapters_now`]).
-    pub adapters: Arc<Vec<AdapterSummary>>,
-    /// Bearer token for `/admin`; `None` disables the admin routes.
-    pub admin_token: Option<Arc<str>>,
-    /// The upstream client, for its circuit breakers and cache; none in tests without one.
-    pub fetcher: Option<crate::fetch::Fetcher>,
-    /// Hot swap of the loaded adapters (`/admin/plugins`); none outside `scoreline run`.
-    pub plugins: Option<crate::swap::Swapper>,
-    /// Names of the configured `[[sinks]]` (their pending points are in `/health`).
-    pub sinks: Arc<Vec<String>>,
-    /// Config reload (`POST /admin/reload`); none outside `scoreline run`.
-    pub reloader: Option<crate::reload::Reloader>,
-    /// The leagues configured at start (adapter, zone, `[leagues.teams]`), for `POST
-    /// /admin/schedule` when there is no reloader (which has them as reloaded).
-    pub leagues: Arc<Vec<crate::config::LeagueConfig>>,
-}
-
-impl AppState {
-    /// A state over `store` and nothing else: no pollers, adapters, upstream client, swapper,
-    /// sinks or leagues, and the admin routes closed (no token). Fill in the rest with struct
-    /// update syntax (`AppState { admin_token, ..AppState::new(store) }`).
-    pub fn new(store: Store) -> AppState {
-        AppState {
-            store,
-            status: StatusBoard::default(),
-            adapters: Arc::new(Vec::new()),
-            admin_token: None,
-            fetcher: None,
-            plugins: None,
-            sinks: Arc::new(Vec::new()),
-            leagues: Arc::new(Vec::new()),
-            reloader: None,
-        }
-    }
-
-    /// The adapters serving now: the swapper's current versions when there is one (so a hot
-    /// swap shows at once), else the list taken at start.
-    pub fn adapters_now(&self) -> Vec<AdapterSummary> {
-        match &self.plugins {
-            Some(swapper) => swapper
-                .list()
-                .into_iter()
-                .map(|s| AdapterSummary {
-                    name: s.name,
-                    version: s.version,
-                    sha256: s.sha256,
-                    leagues: s.leagues,
-                })
-                .collect(),
-            None => self.adapters.as_ref().clone(),
-        }
-    }
-}
-
-/// An adapter as `/health` lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct AdapterSummary {
-    /// Name.
-    pub name: String,
-    /// Version.
-    pub version: String,
-    /// SHA-256 of the component.
-    pub sha256: String,
-    /// Leagues declared.
-    pub leagues: Vec<String>,
-}
-
-/// A failed request, as JSON `{"error": "..."}`.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// Nothing by that id.
-    #[error("{0}")]
-    NotFound(String),
-    /// A bad query parameter.
-    #[error("{0}")]
-    BadRequest(String),
-    /// Missing or wrong bearer token.
-    #[error("missing or invalid bearer token")]
-    Unauthorized,
-    /// The request conflicts with what exists.
-    #[error("{0}")]
-    Conflict(String),
-    /// The store failed.
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    /// A blocking task failed.
-    #[error("internal: {0}")]
-    Internal(String),
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Store(StoreError::Ambiguous { .. }) => StatusCode::CONFLICT,
-            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        response
-    }
-}
 
 /// The router: public routes, and `/admin` behind the bearer token.
 pub fn app(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/status", get(admin_status))
-        .route("/admin/reload", post(crate::reload::route))
+        .route("/admin/reload", post(crate::reload::route::route))
         .route(
             "/admin/schedule",
             post(crate::schedule_ingest::upload).layer(DefaultBodyLimit::max(
@@ -204,7 +93,19 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/events/stream", get(crate::events::stream::stream))
         .merge(admin)
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(no_route)
         .with_state(state)
+}
+
+/// A path no route serves: 404 `{"error": "no route for GET /x"}`.
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NotFound(format!("no route for {method} {}", uri.path()))
+}
+
+/// A route asked with a method it does not serve: 405 (axum adds the `Allow` header).
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} is not allowed on {}", uri.path()))
 }
 
 /// The OpenAPI 3.1 document of this API, checked in as `docs/openapi.json`.
@@ -227,15 +128,9 @@ async fn metrics() -> Response {
             text,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "metrics are not enabled\n").into_response(),
+        None => ApiError::NotFound("metrics are not enabled".into()).into_response(),
     }
 }
-
-/// Flips to `true` when [`serve`] starts shutting down: responses that never end by themselves
-/// (the live event stream) end on it, so a graceful shutdown does not wait for them forever.
-/// A router used without `serve` (tests) has none.
-#[derive(Debug, Clone)]
-pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
 
 /// Serve `app` on `listener` until `shutdown` resolves; in-flight requests finish first, and
 /// open event streams are ended.
@@ -285,17 +180,6 @@ async fn require_token(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-pub(crate) async fn on_store<T: Send + 'static>(
-    store: &Store,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::from)
 }
 
 /// How far back `/health` checks the scoring plays of updated games.
@@ -387,7 +271,8 @@ async fn health(State(state): State<AppState>) -> Response {
 struct GamesQuery {
     league: Option<String>,
     status: Option<String>,
-    limit: Option<usize>,
+    /// At most this many games; any `u64` (past the store's own range it is no limit).
+    limit: Option<u64>,
 }
 
 async fn games(
@@ -401,7 +286,7 @@ async fn games(
     let filter = GameFilter {
         league: q.league.filter(|l| !l.is_empty()),
         status,
-        limit: q.limit,
+        limit: q.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
     };
     let rows = on_store(&state.store, move |s| s.games(&filter)).await?;
     let games: Vec<_> = rows.into_iter().map(|r| r.game).collect();

@@ -5,6 +5,9 @@
 //! subscriptions) and reports the rest (store, plugin directory, sandbox, upstream, HTTP,
 //! emulator, retention, sinks) as needing a restart. A file that does not parse, or a league no
 //! loaded adapter serves, refuses the whole reload: nothing changes and the error says why.
+//! The `POST /admin/reload` handler is `reload/route.rs`.
+
+pub mod route;
 
 use crate::blocking::{TaskFailed, blocking};
 use crate::config::{Config, ConfigError, LeagueConfig};
@@ -516,29 +519,6 @@ impl Reloader {
         state.config.leagues = new.leagues;
         state.config.webhooks = new.webhooks;
         Ok(())
-    }
-}
-
-/// `POST /admin/reload`: 200 with the [`ReloadPlan`] applied; 400 with the reason when the file
-/// is refused (nothing changed); 409 when the daemon has no config file or is shutting down.
-pub async fn route(
-    axum::extract::State(state): axum::extract::State<crate::http::AppState>,
-) -> Result<axum::Json<ReloadPlan>, crate::http::ApiError> {
-    use crate::http::ApiError;
-    let reloader = state.reloader.ok_or_else(|| {
-        ApiError::NotFound("config reload is not available in this process".into())
-    })?;
-    // On its own task: a client hanging up must not cancel a reload half-applied.
-    let outcome = tokio::spawn(async move { reloader.reload().await })
-        .await
-        .map_err(|e| ApiError::Internal(format!("reload task failed: {e}")))?;
-    match outcome {
-        Ok(plan) => Ok(axum::Json(plan)),
-        Err(e @ (ReloadError::NoFile | ReloadError::ShuttingDown)) => {
-            Err(ApiError::Conflict(e.to_string()))
-        }
-        Err(e) if e.is_refusal() => Err(ApiError::BadRequest(e.to_string())),
-        Err(e) => Err(ApiError::Internal(e.to_string())),
     }
 }
 

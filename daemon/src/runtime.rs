@@ -6,7 +6,8 @@
 use crate::config::Config;
 use crate::fetch::recording::{Recorder, RecordingError, Replay};
 use crate::fetch::{Fetcher, Upstream};
-use crate::http::{self, AdapterSummary, AppState};
+use crate::http;
+use crate::http::state::{AdapterSummary, AppState};
 use crate::poller::StatusBoard;
 use crate::registry::Registry;
 use crate::reload::{Fleet, PollerDeps, Reloader};

@@ -5,10 +5,10 @@
 //! name and every bad row.
 
 use crate::config::LeagueConfig;
-use crate::http::AppState;
+use crate::http::extract::{Body, Query};
+use crate::http::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -150,9 +150,9 @@ impl From<ScheduleError> for UploadError {
             ScheduleError::Ingest(IngestError::Rows(rows)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some(rows.clone()))
             }
-            ScheduleError::UnknownLeague(_) | ScheduleError::Zone(_) | ScheduleError::Ingest(_) => {
-                (StatusCode::BAD_REQUEST, None)
-            }
+            // Not a league of this daemon: nothing by that key, as an unknown id is.
+            ScheduleError::UnknownLeague(_) => (StatusCode::NOT_FOUND, None),
+            ScheduleError::Zone(_) | ScheduleError::Ingest(_) => (StatusCode::BAD_REQUEST, None),
             ScheduleError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, None),
         };
         UploadError {
@@ -193,7 +193,7 @@ pub async fn upload(
     State(state): State<AppState>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, UploadError> {
     let Some(key) = q.league.filter(|l| !l.is_empty()) else {
         return Err(UploadError::bad_request(

@@ -1,16 +1,19 @@
 //! The HTTP API over a seeded store: the router in-process (`tower::ServiceExt::oneshot`, no
-//! socket) for every route, status code and filter, then once over loopback with graceful shutdown.
+//! socket) for every route, status code and filter, then once over loopback with graceful shutdown;
+//! and the module layout that keeps the route modules from importing the router.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use scoreline::http::{AdapterSummary, AppState};
+use scoreline::http::state::{AdapterSummary, AppState};
 use scoreline::poller::{LeagueStatus, StatusBoard};
 use scoreline_core::cadence::Phase;
 use scoreline_core::model::GameKey;
 use scoreline_core::model::{Competitor, Game, GameStatus};
 use scoreline_store::Store;
 use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -314,4 +317,67 @@ async fn health_shows_pending_points_per_sink() {
         sink["oldest_pending_at"],
         Value::String(t0().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     );
+}
+
+/// The file a `crate::a::b::item` path names: the longest prefix of its segments that is a module
+/// file under `src` (`a/b.rs` or `a/b/mod.rs`), if any.
+fn module_file(src: &Path, path: &str) -> Option<PathBuf> {
+    let segments: Vec<&str> = path.split("::").collect();
+    (1..=segments.len()).rev().find_map(|n| {
+        let base = src.join(segments[..n].join("/"));
+        [base.with_extension("rs"), base.join("mod.rs")]
+            .into_iter()
+            .find(|f| f.is_file())
+    })
+}
+
+/// Every `crate::...` path in `text`, without the `crate::`.
+fn crate_paths(text: &str) -> Vec<&str> {
+    text.match_indices("crate::")
+        .map(|(i, _)| {
+            let rest = &text[i + "crate::".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(rest.len());
+            rest[..end].trim_end_matches(':')
+        })
+        .collect()
+}
+
+/// No file the router (`http.rs`) names imports the router back: route modules take the state,
+/// the error type and the extractors from `http/state.rs`, `http/error.rs` and `http/extract.rs`,
+/// so there is no import cycle between the HTTP module and the routes it mounts.
+#[test]
+fn route_modules_import_the_http_state_not_the_router() {
+    let src = crate::util::root().join("daemon/src");
+    let router = std::fs::read_to_string(src.join("http.rs")).unwrap();
+    let named: BTreeSet<_> = crate_paths(&router)
+        .into_iter()
+        .filter_map(|p| module_file(&src, p))
+        .collect();
+    for route_module in [
+        "scorers/routes.rs",
+        "events/stream.rs",
+        "webhooks/admin.rs",
+        "swap/routes.rs",
+        "reload/route.rs",
+        "schedule_ingest.rs",
+    ] {
+        assert!(named.contains(&src.join(route_module)), "{route_module}");
+    }
+    for file in &named {
+        let text = std::fs::read_to_string(file).unwrap();
+        for path in crate_paths(&text) {
+            if path == "http" || path.starts_with("http::") {
+                // `crate::http::state::...` is a file of its own; `crate::http::app` is the router.
+                let submodule = path.split("::").nth(1).unwrap_or_default();
+                assert!(
+                    !submodule.is_empty()
+                        && src.join("http").join(format!("{submodule}.rs")).is_file(),
+                    "{} imports `crate::{path}`, which the router imports back",
+                    file.display()
+                );
+            }
+        }
+    }
 }

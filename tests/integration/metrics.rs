@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::post;
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::influx::config::{SinkConfig, SinkSpec};
 use scoreline::influx::sink::Sink;
 use scoreline_core::clock::SystemClock;

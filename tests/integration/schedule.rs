@@ -732,10 +732,10 @@ async fn schedule_upload_through_the_admin_api_is_the_cli_path() {
     let store = setup.store();
     seed_nhl(&store, now);
     let config = Config::load(Some(&setup.config)).unwrap();
-    let app = scoreline::http::app(scoreline::http::AppState {
+    let app = scoreline::http::app(scoreline::http::state::AppState {
         admin_token: Some(Arc::from(TOKEN)),
         leagues: Arc::new(config.leagues.clone()),
-        ..scoreline::http::AppState::new(store.clone())
+        ..scoreline::http::state::AppState::new(store.clone())
     });
     let t = Some(TOKEN);
     let week = std::fs::read(data("nhl-week.csv")).unwrap();
@@ -800,17 +800,30 @@ async fn schedule_upload_through_the_admin_api_is_the_cli_path() {
         && r.2 == "TOR"));
 
     // Refusals, each naming what is wrong; none writes.
-    for (query, needle) in [
-        ("?league=nba", "league `nba` is not an enabled league"),
+    for (query, status, needle) in [
+        (
+            "?league=nba",
+            StatusCode::NOT_FOUND,
+            "league `nba` is not an enabled league",
+        ),
         (
             "?league=nhl&timezone=Mars/Olympus",
+            StatusCode::BAD_REQUEST,
             "`Mars/Olympus` is not an IANA time zone",
         ),
-        ("", "`league` query parameter is required"),
-        ("?league=nhl&format=xml", "format `xml` is neither"),
+        (
+            "",
+            StatusCode::BAD_REQUEST,
+            "`league` query parameter is required",
+        ),
+        (
+            "?league=nhl&format=xml",
+            StatusCode::BAD_REQUEST,
+            "format `xml` is neither",
+        ),
     ] {
         let (code, body) = upload(&app, query, t, None, week.clone()).await;
-        assert_eq!(code, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(code, status, "{query}: {body}");
         let error = body["error"].as_str().unwrap();
         assert!(error.contains(needle), "{query}: {error}");
     }

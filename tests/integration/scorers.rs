@@ -9,7 +9,7 @@ use crate::util;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline::sandbox::{Adapter, CallContext};
 use scoreline_core::model::GameDetail;
 use scoreline_core::model::GameKey;

@@ -4,7 +4,7 @@
 //! heartbeats. Filters by league, team and type.
 
 use chrono::{TimeZone, Utc};
-use scoreline::http::AppState;
+use scoreline::http::state::AppState;
 use scoreline_core::events::{Event, EventType};
 use scoreline_store::Store;
 use serde_json::Value;
@@ -255,5 +255,17 @@ async fn sse_filters_by_league_team_and_type() {
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status(), 400);
+    assert_eq!(unknown.status(), 404);
+    let body: Value = serde_json::from_slice(&unknown.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "no logged event has the id `no-such-event`");
+    let not_ascii = reqwest::Client::new()
+        .get(format!("{base}/api/v1/events/stream"))
+        .header(
+            "Last-Event-ID",
+            reqwest::header::HeaderValue::from_bytes(b"\xc2\x84").unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_ascii.status(), 400);
 }

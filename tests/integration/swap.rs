@@ -643,10 +643,10 @@ async fn the_admin_plugin_routes_swap_roll_back_and_disable() {
     );
     let served = BTreeMap::from([("espn".to_owned(), vec!["nhl".to_owned()])]);
     let swapper = Swapper::new(sandbox, plugins.path().to_owned(), [slot.clone()], served);
-    let app = scoreline::http::app(scoreline::http::AppState {
+    let app = scoreline::http::app(scoreline::http::state::AppState {
         admin_token: Some(Arc::from(TOKEN)),
         plugins: Some(swapper),
-        ..scoreline::http::AppState::new(Store::open_in_memory().unwrap())
+        ..scoreline::http::state::AppState::new(Store::open_in_memory().unwrap())
     });
     let t = Some(TOKEN);
 

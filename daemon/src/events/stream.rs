@@ -5,11 +5,13 @@
 //! and sees nothing twice. New events wake the stream through the store's watch of the last
 //! appended position (and a look every second catches writers in other processes); a comment
 //! line is sent as a heartbeat when nothing else was. The stream ends when the server shuts
-//! down (`http::Stopping`), so a graceful shutdown never waits on a listener.
+//! down (`http::state::Stopping`), so a graceful shutdown never waits on a listener.
 
-use crate::http::{ApiError, AppState, Stopping, on_store};
+use crate::http::error::ApiError;
+use crate::http::extract::Query;
+use crate::http::state::{AppState, Stopping, on_store};
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -108,6 +110,30 @@ fn parse(q: &StreamQuery) -> Result<(StreamFilter, Duration), ApiError> {
     ))
 }
 
+/// Where a `Last-Event-ID` asks the stream to resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Resume {
+    /// After this log position.
+    Seq(i64),
+    /// After the logged event with this id.
+    EventId(String),
+}
+
+/// Most digits a log position may have in `Last-Event-ID` (so it always fits an `i64`).
+const MAX_SEQ_DIGITS: usize = 18;
+
+/// Read a `Last-Event-ID` (trimmed, not empty): 1 to 18 digits are a log position; anything else
+/// is an event id, looked up in the log.
+fn resume_point(id: &str) -> Resume {
+    if (1..=MAX_SEQ_DIGITS).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(seq) = id.parse::<i64>()
+    {
+        return Resume::Seq(seq);
+    }
+    Resume::EventId(id.to_owned())
+}
+
 /// The handler.
 pub async fn stream(
     State(state): State<AppState>,
@@ -116,23 +142,24 @@ pub async fn stream(
     Query(q): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
     let (filter, heartbeat) = parse(&q)?;
-    let last_id = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned);
+    let last_id = match headers.get("last-event-id").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(v)) => Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned),
+        Some(Err(_)) => {
+            return Err(ApiError::BadRequest(
+                "Last-Event-ID is not visible ASCII; it is a log position or an event id".into(),
+            ));
+        }
+    };
     let start = match (last_id, q.after) {
-        (Some(id), _) => match id.parse::<i64>() {
-            Ok(seq) if seq >= 0 => seq,
-            _ => {
-                let lookup = id.clone();
+        (Some(id), _) => match resume_point(&id) {
+            Resume::Seq(seq) => seq,
+            Resume::EventId(event) => {
+                let lookup = event.clone();
                 on_store(&state.store, move |s| s.event_seq(&lookup))
                     .await?
                     .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "Last-Event-ID `{id}` is neither a log position nor a logged event id"
-                        ))
+                        ApiError::NotFound(format!("no logged event has the id `{event}`"))
                     })?
             }
         },
@@ -306,5 +333,25 @@ mod tests {
         assert!(parse(&q(Some("score.changd"), None)).is_err());
         assert!(parse(&q(None, Some(0))).is_err());
         assert_eq!(parse(&q(None, Some(2))).unwrap().1, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn last_event_id_is_a_log_position_or_an_event_id() {
+        assert_eq!(resume_point("0"), Resume::Seq(0));
+        assert_eq!(resume_point("42"), Resume::Seq(42));
+        assert_eq!(
+            resume_point("999999999999999999"),
+            Resume::Seq(999_999_999_999_999_999)
+        );
+        for id in [
+            "ev-nhl-305",
+            "-1",
+            "+5",
+            "1000000000000000000",
+            "4.5",
+            "0f0f",
+        ] {
+            assert_eq!(resume_point(id), Resume::EventId(id.to_owned()), "{id}");
+        }
     }
 }

@@ -3,9 +3,11 @@
 //! a blocking thread and answers with the shapes of `query.rs`.
 
 use super::query::{first_scorer_json, game_scorers, history_body, scorers_json};
-use crate::http::{ApiError, AppState, on_store};
+use crate::http::error::ApiError;
+use crate::http::extract::{Path, Query};
+use crate::http::state::{AppState, on_store};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use scoreline_core::scorers::{self, ScorerPlay};
 use scoreline_store::HistoryFilter;
@@ -81,8 +83,9 @@ pub async fn scored(
 pub struct HistoryQuery {
     season: Option<String>,
     league: Option<String>,
-    /// At most this many games (and, with `plays`, plays), the newest first.
-    limit: Option<usize>,
+    /// At most this many games (and, with `plays`, plays), the newest first; any `u64` (past the
+    /// store's own range it is no limit).
+    limit: Option<u64>,
     /// Also list every play (`scoring_plays`), not only the per-game rows.
     #[serde(default)]
     plays: bool,
@@ -97,7 +100,7 @@ pub async fn history(
     let filter = HistoryFilter {
         season: q.season.filter(|s| !s.is_empty()),
         league: q.league.filter(|s| !s.is_empty()),
-        limit: q.limit,
+        limit: q.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
     };
     let season = filter.season.clone();
     let lookup = player.clone();

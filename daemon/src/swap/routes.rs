@@ -3,10 +3,11 @@
 //! Every swap runs on a blocking thread; a refused version answers 400 with the reason.
 
 use super::{SwapError, SwapOutcome, Swapper};
-use crate::http::{ApiError, AppState};
+use crate::http::error::ApiError;
+use crate::http::extract::{Body, Path, Query};
+use crate::http::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -62,7 +63,7 @@ pub struct UploadQuery {
 pub async fn upload(
     State(state): State<AppState>,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let s = swapper(&state)?;
     if body.is_empty() {
