@@ -174,8 +174,10 @@ fn a_recorded_emulator_run_replays_to_the_same_timelines() {
     let index = std::fs::read_to_string(rec.join("index.jsonl")).unwrap();
     assert!(index.lines().count() >= 10, "{index}");
 
-    for run in ["replay1", "replay2"] {
-        let cfg = write(run, false);
+    // The same config as the recording (emulator and its override included: a replay starts no
+    // emulator and applies no override), then one without them.
+    for (run, emulator) in [("replay1", true), ("replay2", false)] {
+        let cfg = write(run, emulator);
         let out = util::scoreline(&[
             "--config",
             cfg.to_str().unwrap(),

@@ -308,7 +308,8 @@ impl Fetcher {
     }
 
     /// Where a planned URL really goes: the override's scheme, host and port with the planned
-    /// path and query, or the URL itself.
+    /// path and query, or the URL itself. A replay answers from the recording, which keys each
+    /// response by its planned URL, so overrides do not apply then.
     pub fn effective_url(&self, planned: &str) -> Result<url::Url, FetchError> {
         let bad = |message: String| FetchError::BadUrl {
             url: planned.to_owned(),
@@ -318,7 +319,7 @@ impl Fetcher {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let emulator = match &self.inner.source {
             Source::Network { emulator, .. } => emulator.clone(),
-            Source::Replay(_) => None,
+            Source::Replay(_) => return Ok(url),
         };
         let base = match self.inner.config.overrides.get(&host) {
             None => return Ok(url),
