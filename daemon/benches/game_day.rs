@@ -559,6 +559,9 @@ fn main() {
         serve_bodies(day);
         return;
     }
+    // As the `scoreline` binary does first thing (the body server above is not measured).
+    let tuning = scoreline::memory::tune_allocator();
+    println!("allocator settings: {tuning:?}");
     calls(day);
     ticks(day);
 }

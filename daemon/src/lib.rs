@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod housekeeping;
 pub mod http;
 pub mod influx;
+pub mod memory;
 pub mod metrics;
 pub mod monitor;
 pub mod plugin_build;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // Before any thread exists: glibc's arenas are made per thread on first contention.
+    let tuning = scoreline::memory::tune_allocator();
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt()
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
+    tracing::debug!(?tuning, "allocator settings");
     match scoreline::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
