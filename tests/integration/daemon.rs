@@ -56,6 +56,7 @@ pub(crate) fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConf
         malformed_rate: 0.0,
         glitch: false,
         drop_game: false,
+        stale: false,
     }
 }
 
