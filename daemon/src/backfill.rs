@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use scoreline_core::clock::Clock;
 use scoreline_core::model::GameKey;
 use scoreline_core::model::{Game, GameStatus, PlannedRequest};
-use scoreline_core::validate::{self, Verdict};
+use scoreline_core::validate::{self, BodyTimes, Verdict};
 use scoreline_emulator::Emulator;
 use scoreline_store::{Store, StoreError};
 use std::sync::Arc;
@@ -119,6 +119,8 @@ pub struct DayReport {
     pub stored: usize,
     /// Snapshots the validator held (not stored).
     pub held: usize,
+    /// Snapshots behind the stored one (stale copies; not stored).
+    pub stale: usize,
     /// Snapshots rejected.
     pub rejected: usize,
     /// Final games among them.
@@ -243,7 +245,7 @@ impl Backfill {
     ) -> Result<bool, StoreError> {
         let key = self.key(&game.id);
         let previous = self.store.latest(&key)?;
-        match validate::judge(previous.as_ref(), None, &game) {
+        match validate::judge(previous.as_ref(), None, &game, BodyTimes::default()) {
             Verdict::Accept | Verdict::Confirmed => {
                 self.store.record_game(&key, &game, now)?;
                 report.stored += 1;
@@ -253,6 +255,11 @@ impl Backfill {
                 report.held += 1;
                 tracing::warn!(game = %key, %reason, "backfilled snapshot held: not stored");
                 Ok(previous.is_some())
+            }
+            Verdict::Stale(reason) => {
+                report.stale += 1;
+                tracing::info!(game = %key, %reason, "backfilled snapshot older than the stored one: not stored");
+                Ok(true)
             }
             Verdict::Reject(reason) => {
                 report.rejected += 1;

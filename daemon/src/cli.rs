@@ -832,8 +832,8 @@ fn backfill(config: &Config, league: &str, from: NaiveDate, to: NaiveDate) -> Re
 
 fn day_line(r: &DayReport) -> String {
     let mut line = format!(
-        "{}  games {}  stored {}  held {}  rejected {}  finals {}  details {}  plays {}",
-        r.day, r.games, r.stored, r.held, r.rejected, r.finals, r.details, r.plays
+        "{}  games {}  stored {}  held {}  stale {}  rejected {}  finals {}  details {}  plays {}",
+        r.day, r.games, r.stored, r.held, r.stale, r.rejected, r.finals, r.details, r.plays
     );
     if r.errors.is_empty() {
         line.push_str("  ok\n");

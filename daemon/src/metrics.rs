@@ -26,6 +26,8 @@ pub const UPSTREAM_BODY_WAITS: &str = "scoreline_upstream_body_waits_total";
 pub const BREAKER_STATE: &str = "scoreline_upstream_breaker_state";
 /// Snapshots the validator held back, by league (the reason is free text: see `monitor failures`).
 pub const SNAPSHOTS_REJECTED: &str = "scoreline_snapshots_rejected_total";
+/// Snapshots dropped as stale copies (behind the accepted one), by league.
+pub const STALE_SNAPSHOTS: &str = "scoreline_stale_snapshots_total";
 /// Events logged, by league and type.
 pub const EVENTS: &str = "scoreline_events_total";
 /// Webhook attempts, by subscription and outcome (`delivered`, `retry`, `failed`).
@@ -105,6 +107,10 @@ fn describe() {
     describe_counter!(
         SNAPSHOTS_REJECTED,
         "Snapshots held back by validation, by league."
+    );
+    describe_counter!(
+        STALE_SNAPSHOTS,
+        "Snapshots dropped as stale copies of an older state, by league."
     );
     describe_counter!(EVENTS, "Events logged, by league and type.");
     describe_counter!(
@@ -218,6 +224,11 @@ pub fn breaker_state(host: &str, state: BreakerState) {
 /// A snapshot of `league` was held back.
 pub fn snapshot_rejected(league: &str) {
     counter!(SNAPSHOTS_REJECTED, "league" => league.to_owned()).increment(1);
+}
+
+/// A snapshot of `league` was dropped as a stale copy.
+pub fn snapshot_stale(league: &str) {
+    counter!(STALE_SNAPSHOTS, "league" => league.to_owned()).increment(1);
 }
 
 /// An event of `kind` was logged for `league`.

@@ -174,6 +174,8 @@ pub struct StatsReport {
     pub fixed_interval: FixedEstimate,
     /// Snapshots the validator rejected in the window.
     pub rejected_snapshots: u64,
+    /// Snapshots dropped as stale copies in the window (behind the accepted one).
+    pub stale_snapshots: u64,
     /// What makes the numbers less than they seem (a window longer than the call log is kept).
     pub warnings: Vec<String>,
     /// Per configured sink: cursor, pending points, acknowledged, rejected, dropped.
@@ -244,6 +246,7 @@ pub fn stats(store: &Store, q: &StatsQuery) -> Result<StatsReport, MonitorError>
     let breakers = store.breaker_states()?;
     let rejected = store.rejections_between(since, q.now)?;
     let mut report = build_stats(q, since, &buckets, &breakers, rejected);
+    report.stale_snapshots = store.stale_between(since, q.now)?;
     report.sinks = store.sink_stats(&q.sinks)?;
     Ok(report)
 }
@@ -471,6 +474,7 @@ pub fn build_stats(
             days: fixed_days,
         },
         rejected_snapshots,
+        stale_snapshots: 0,
         warnings,
         sinks: Vec::new(),
     }
@@ -611,6 +615,7 @@ pub fn render_stats(r: &StatsReport) -> String {
     );
     let _ = writeln!(s);
     let _ = writeln!(s, "rejected snapshots: {}", r.rejected_snapshots);
+    let _ = writeln!(s, "stale snapshots: {}", r.stale_snapshots);
     if !r.sinks.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(

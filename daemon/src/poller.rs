@@ -18,8 +18,8 @@ use scoreline_core::model::{
     Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay,
 };
 use scoreline_core::model::{GameKey, ScheduledGame};
-use scoreline_core::validate::{self, Verdict};
-use scoreline_store::{Store, StoreError};
+use scoreline_core::validate::{self, BodyTimes, Verdict};
+use scoreline_store::{StaleSource, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -89,6 +89,14 @@ struct Tracked {
     plays: Option<Vec<ScoringPlay>>,
     /// The score when this poller first saw the game (see [`Snapshot::first_seen`]).
     first_seen: (u32, u32),
+    /// When upstream made the body the accepted snapshot came from, where it said.
+    accepted_made: Option<DateTime<Utc>>,
+    /// When upstream made the body of the last game detail used, where it said.
+    detail_made: Option<DateTime<Utc>>,
+    /// A stale copy of this game was logged already (once per game; the rest are counted).
+    stale_logged: bool,
+    /// Stale game details in a row.
+    detail_stale: u32,
 }
 
 impl Tracked {
@@ -102,6 +110,10 @@ impl Tracked {
             detail_failures: 0,
             detail_retry_at: None,
             plays,
+            accepted_made: None,
+            detail_made: None,
+            stale_logged: false,
+            detail_stale: 0,
         }
     }
 
@@ -134,6 +146,22 @@ fn detail_backoff(failures: u32) -> Duration {
     Duration::seconds((30_i64 << failures.saturating_sub(1).min(5)).min(900))
 }
 
+/// Stale game details in a row asked for again on the next round; after these, the detail
+/// failures' backoff applies (a summary lagging the scoreboard catches up within seconds).
+const STALE_DETAILS_BEFORE_BACKOFF: u32 = 2;
+
+/// A game detail fetched and parsed.
+enum DetailOutcome {
+    /// Newer than or level with what is known: its plays were logged and stored.
+    Fresh {
+        detail: Box<GameDetail>,
+        /// When upstream made the body, where the response said.
+        made: Option<DateTime<Utc>>,
+    },
+    /// An older copy than the accepted snapshot: dropped, with the reason.
+    Stale(String),
+}
+
 /// One round's outcome, for tests and logs.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RoundReport {
@@ -143,6 +171,8 @@ pub struct RoundReport {
     pub held: usize,
     /// Snapshots rejected (including discarded glitches).
     pub rejected: usize,
+    /// Snapshots dropped as stale copies (scoreboards and game details).
+    pub stale: usize,
     /// Game details parsed.
     pub details: usize,
     /// Steps that failed.
@@ -315,7 +345,7 @@ impl LeaguePoller {
             match self.scoreboard(now, day, freshness).await {
                 Ok(result) => {
                     hint = hint.max(result.poll_hint_secs);
-                    self.absorb(now, result.games, &mut report);
+                    self.absorb(now, result.games, None, &mut report);
                 }
                 Err(e) => {
                     report.errors += 1;
@@ -354,13 +384,28 @@ impl LeaguePoller {
                 Freshness::Live
             };
             match self.detail(now, &id, freshness).await {
-                Ok(detail) => {
+                Ok(DetailOutcome::Stale(reason)) => {
+                    // Asked again next round (its signature is not taken); after a few stale
+                    // copies in a row, with the failures' backoff.
+                    if let Some(t) = self.games.get_mut(&id) {
+                        t.detail_stale += 1;
+                        if t.detail_stale > STALE_DETAILS_BEFORE_BACKOFF {
+                            t.detail_retry_at = Some(
+                                now + detail_backoff(t.detail_stale - STALE_DETAILS_BEFORE_BACKOFF),
+                            );
+                        }
+                    }
+                    self.stale(&id, StaleSource::Detail, &reason, now, &mut report);
+                }
+                Ok(DetailOutcome::Fresh { detail, made }) => {
                     report.details += 1;
                     hint = hint.max(detail.poll_hint_secs);
                     if let Some(t) = self.games.get_mut(&id) {
                         if t.plays_usable(&detail.scoring_plays) {
                             t.plays = Some(detail.scoring_plays);
                         }
+                        t.detail_made = made.or(t.detail_made);
+                        t.detail_stale = 0;
                         t.detail_failures = 0;
                         t.detail_retry_at = None;
                         t.detail_sig = Some((
@@ -427,8 +472,15 @@ impl LeaguePoller {
         board.insert(self.league.key.clone(), status);
     }
 
-    /// Validate and commit each parsed game.
-    fn absorb(&mut self, now: DateTime<Utc>, games: Vec<Game>, report: &mut RoundReport) {
+    /// Validate and commit each parsed game; `made` is when upstream made the body they came
+    /// from, where the response said.
+    fn absorb(
+        &mut self,
+        now: DateTime<Utc>,
+        games: Vec<Game>,
+        made: Option<DateTime<Utc>>,
+        report: &mut RoundReport,
+    ) {
         // The schedule only changes when a game appears or its start or status moves; a live
         // round would otherwise rewrite every row every few seconds.
         let schedule_changes: Vec<Game> = games
@@ -459,6 +511,10 @@ impl LeaguePoller {
                 tracked.map(|t| &t.accepted),
                 tracked.and_then(|t| t.held.as_ref()),
                 &game,
+                BodyTimes {
+                    accepted: tracked.and_then(|t| t.accepted_made),
+                    next: made,
+                },
             );
             match verdict {
                 Verdict::Accept | Verdict::Confirmed => {
@@ -512,6 +568,7 @@ impl LeaguePoller {
                                 entry.settled = false;
                             }
                             entry.accepted = game;
+                            entry.accepted_made = made;
                             entry.held = None;
                         }
                         Err(e) => {
@@ -527,8 +584,37 @@ impl LeaguePoller {
                         t.held = Some(game);
                     }
                 }
+                Verdict::Stale(reason) => {
+                    self.stale(&id, StaleSource::Scoreboard, &reason, now, report);
+                }
                 Verdict::Reject(reason) => self.reject(&key, &reason, &game, now, report),
             }
+        }
+    }
+
+    /// Drop a stale copy of game `id`: counted, stored for `monitor stats`, logged once per game.
+    fn stale(
+        &mut self,
+        id: &str,
+        source: StaleSource,
+        reason: &str,
+        now: DateTime<Utc>,
+        report: &mut RoundReport,
+    ) {
+        let key = self.key(id);
+        report.stale += 1;
+        crate::metrics::snapshot_stale(&self.league.key);
+        if let Err(e) = self.store.record_stale(&key, source, reason, now) {
+            tracing::warn!(game = %key, error = %e, "stale snapshot not recorded");
+        }
+        let first = self
+            .games
+            .get_mut(id)
+            .is_some_and(|t| !std::mem::replace(&mut t.stale_logged, true));
+        if first {
+            tracing::warn!(game = %key, source = source.as_str(), %reason, "stale copy dropped (logged once per game; the rest are counted in monitor stats)");
+        } else {
+            tracing::debug!(game = %key, source = source.as_str(), %reason, "stale copy dropped");
         }
     }
 
@@ -563,12 +649,14 @@ impl LeaguePoller {
         Ok(blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??)
     }
 
+    /// Fetch and parse game `game_id`'s detail; unless it is a stale copy (behind the accepted
+    /// snapshot, or made before the last detail used), log the events of its plays and store them.
     async fn detail(
         &self,
         now: DateTime<Utc>,
         game_id: &str,
         freshness: Freshness,
-    ) -> Result<GameDetail, PollError> {
+    ) -> Result<DetailOutcome, PollError> {
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
@@ -578,6 +666,16 @@ impl LeaguePoller {
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
         let detail = blocking(move || adapter.parse_game_detail(&ctx, &id, &body)).await??;
+        let made = None;
+        if let Some(t) = self.games.get(game_id) {
+            let times = BodyTimes {
+                accepted: t.detail_made,
+                next: made,
+            };
+            if let Some(reason) = validate::stale(&t.accepted, &detail.game, times) {
+                return Ok(DetailOutcome::Stale(reason));
+            }
+        }
         let key = self.key(game_id);
         if self.store.latest(&key)?.is_some() {
             if let Some(t) = self
@@ -595,7 +693,10 @@ impl LeaguePoller {
             self.store
                 .record_scoring_plays(&key, &detail.scoring_plays, now)?;
         }
-        Ok(detail)
+        Ok(DetailOutcome::Fresh {
+            detail: Box::new(detail),
+            made,
+        })
     }
 
     /// Append `events` to the log and say which were new, one line each.

@@ -268,7 +268,7 @@ fn monitor_stats_and_failures_report_exact_numbers() {
     use scoreline_core::model::GameKey;
     use scoreline_core::model::{Competitor, Game, GameStatus};
     use scoreline_core::upstream::breaker::BreakerState;
-    use scoreline_store::{BreakerTransition, Store, UpstreamCall};
+    use scoreline_store::{BreakerTransition, StaleSource, Store, UpstreamCall};
     use serde_json::json;
 
     let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
@@ -501,6 +501,21 @@ fn monitor_stats_and_failures_report_exact_numbers() {
                 .record_rejection(&GameKey::new(league, "espn", id), reason, &game, at(when))
                 .unwrap();
         }
+        // Two stale copies in the window, one before it.
+        for (when, source) in [
+            ("2026-11-10T00:00:00Z", StaleSource::Scoreboard),
+            ("2026-11-22T05:00:00Z", StaleSource::Scoreboard),
+            ("2026-11-22T05:00:10Z", StaleSource::Detail),
+        ] {
+            store
+                .record_stale(
+                    &GameKey::new("nhl", "espn", "77"),
+                    source,
+                    "period 1 is behind period 2",
+                    at(when),
+                )
+                .unwrap();
+        }
     }
     // One configured league that made no call: the fixed poller would have polled it too.
     let config = dir.path().join("scoreline.toml");
@@ -682,6 +697,7 @@ fn monitor_stats_and_failures_report_exact_numbers() {
         })
     );
     assert_eq!(v["rejected_snapshots"], 3);
+    assert_eq!(v["stale_snapshots"], 2);
     assert_eq!(v["warnings"], json!([]));
     // A window longer than the default 14 days of call log says so.
     let v = run_json(&["stats", "--hours", "400"]);
@@ -842,6 +858,7 @@ fn monitor_stats_and_failures_report_exact_numbers() {
         "2026-11-21       34560          3    99.99%",
         "total            69120          8    99.99%",
         "rejected snapshots: 3",
+        "stale snapshots: 2",
     ] {
         assert!(
             lines.contains(&expected),

@@ -21,6 +21,7 @@ mod sandbox;
 mod schedule;
 mod scorers;
 mod sse;
+mod stale;
 mod swap;
 mod util;
 mod webhooks;

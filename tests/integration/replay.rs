@@ -3,6 +3,7 @@
 //! by the `scoreline` binary, twice; and a live emulator run recorded then replayed.
 
 use crate::util;
+use scoreline_core::events::EventFilter;
 use scoreline_core::model::GameKey;
 use scoreline_store::{Store, TimelineRow};
 
@@ -104,6 +105,74 @@ fn the_fifa_sequence_replays_through_the_espn_adapter_to_its_final_scores_twice(
         let id = e["id"].as_str().unwrap();
         assert_eq!(timeline(&stores[0], id), timeline(&stores[1], id), "{id}");
     }
+}
+
+#[test]
+fn replaying_the_fifa_sequence_into_a_store_that_has_it_adds_no_event() {
+    let Some((imported, runs)) = util::fifa_replays() else {
+        return;
+    };
+    let rec = imported
+        .rsplit_once("(into ")
+        .and_then(|(_, r)| r.strip_suffix(')'))
+        .expect("the recording's folder");
+    let once = &runs[0];
+    // A copy of the first run's data directory, replayed into once more.
+    let twice = once.data.with_file_name("twice");
+    let _ = std::fs::remove_dir_all(&twice);
+    std::fs::create_dir_all(&twice).unwrap();
+    for entry in std::fs::read_dir(&once.data).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), twice.join(entry.file_name())).unwrap();
+        }
+    }
+    let config = once.config.with_file_name("twice.toml");
+    let text = std::fs::read_to_string(&once.config).unwrap().replace(
+        &format!("data_dir = {:?}", once.data.to_str().unwrap()),
+        &format!("data_dir = {:?}", twice.to_str().unwrap()),
+    );
+    assert!(text.contains("twice"), "{text}");
+    std::fs::write(&config, text).unwrap();
+    let out = util::scoreline(&[
+        "--config",
+        config.to_str().unwrap(),
+        "run",
+        "--replay",
+        rec,
+        "--speed",
+        "7200",
+        "--duration",
+        "300",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("replay complete"), "{stderr}");
+
+    let log = |data: &std::path::Path| -> Vec<(i64, String, String)> {
+        Store::open(data)
+            .unwrap()
+            .events(&EventFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.seq, e.event.id, e.event.kind.as_str().to_owned()))
+            .collect()
+    };
+    let first = log(&once.data);
+    assert!(
+        first.len() > 50,
+        "a day of 32 games logs events: {}",
+        first.len()
+    );
+    assert_eq!(log(&twice), first, "the second replay logged nothing");
+    assert!(
+        stderr.contains("stale copy dropped"),
+        "the replay's snapshots are behind the stored finals: {stderr}"
+    );
+    assert_eq!(
+        all_timelines(&Store::open(&twice).unwrap()),
+        all_timelines(&Store::open(&once.data).unwrap())
+    );
 }
 
 /// Every game's (status, period, home, away) timeline in a store.

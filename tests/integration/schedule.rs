@@ -537,9 +537,9 @@ async fn backfill_stores_past_days_and_reports_the_failed_one() {
     assert_eq!(
         lines,
         [
-            "2024-06-30  games 0  stored 0  held 0  rejected 0  finals 0  details 0  plays 0  ok",
-            "2024-07-01  games 1  stored 1  held 0  rejected 0  finals 1  details 1  plays 3  ok",
-            "2024-07-02  games 0  stored 0  held 0  rejected 0  finals 0  details 0  plays 0  \
+            "2024-06-30  games 0  stored 0  held 0  stale 0  rejected 0  finals 0  details 0  plays 0  ok",
+            "2024-07-01  games 1  stored 1  held 0  stale 0  rejected 0  finals 1  details 1  plays 3  ok",
+            "2024-07-02  games 0  stored 0  held 0  stale 0  rejected 0  finals 0  details 0  plays 0  \
              FAILED: fetch `https://statsapi.mlb.com/api/v1/schedule?sportId=1&date=2024-07-02&hydrate=linescore,team`: \
              upstream answered 500 after 1 attempt(s)",
         ],

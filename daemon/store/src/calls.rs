@@ -129,6 +129,33 @@ impl Store {
         Ok(())
     }
 
+    /// Note a snapshot dropped as a stale copy (`source`: `scoreboard` or `detail`).
+    pub fn record_stale(
+        &self,
+        key: &GameKey,
+        source: StaleSource,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const OP: &str = "record_stale";
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO stale_snapshots (at, league, adapter, game_id, source, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .op(OP)?
+        .execute(params![
+            at.timestamp_millis(),
+            key.league,
+            key.adapter,
+            key.game_id,
+            source.as_str(),
+            reason,
+        ])
+        .op(OP)?;
+        Ok(())
+    }
+
     /// Upstream calls since `since`, per host and league (sorted by both).
     pub fn call_stats(&self, since: DateTime<Utc>) -> Result<Vec<CallStat>, StoreError> {
         const OP: &str = "call_stats";
@@ -171,6 +198,25 @@ impl Store {
             .query_row(params![since.timestamp_millis()], |r| r.get(0))
             .op(OP)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// Which response a stale snapshot came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleSource {
+    /// A scoreboard (the league's games of a day).
+    Scoreboard,
+    /// One game's detail.
+    Detail,
+}
+
+impl StaleSource {
+    /// The name stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaleSource::Scoreboard => "scoreboard",
+            StaleSource::Detail => "detail",
+        }
     }
 }
 

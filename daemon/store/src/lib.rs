@@ -88,6 +88,7 @@ mod scorers;
 mod tests;
 mod webhooks;
 
+pub use calls::StaleSource;
 pub use db::{DB_FILE, Store};
 pub use error::StoreError;
 pub use points::{Advance, OutboxPoint, SinkStat};

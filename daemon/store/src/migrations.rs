@@ -57,6 +57,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0007_games_season.sql",
         sql: include_str!("migrations/0007_games_season.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_stale_snapshots.sql",
+        sql: include_str!("migrations/0008_stale_snapshots.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

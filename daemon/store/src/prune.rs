@@ -25,7 +25,7 @@ use serde::Serialize;
 pub struct PruneCutoffs {
     /// Upstream call log.
     pub upstream_calls: Option<DateTime<Utc>>,
-    /// Rejected snapshots.
+    /// Rejected snapshots, and snapshots dropped as stale copies.
     pub rejections: Option<DateTime<Utc>>,
     /// Circuit-breaker transitions.
     pub breaker_transitions: Option<DateTime<Utc>>,
@@ -40,7 +40,7 @@ pub struct PruneCutoffs {
 pub struct Pruned {
     /// Upstream call log rows.
     pub upstream_calls: u64,
-    /// Rejected snapshots.
+    /// Rejected snapshots and stale-copy drops.
     pub rejections: u64,
     /// Breaker transitions.
     pub breaker_transitions: u64,
@@ -101,6 +101,12 @@ const REJECTIONS: Simple = Simple {
               SELECT id FROM rejections WHERE at < ?1 ORDER BY at LIMIT ?2)",
 };
 
+const STALE_SNAPSHOTS: Simple = Simple {
+    op: "prune stale_snapshots",
+    sql: "DELETE FROM stale_snapshots WHERE id IN (
+              SELECT id FROM stale_snapshots WHERE at < ?1 ORDER BY at LIMIT ?2)",
+};
+
 const BREAKER_TRANSITIONS: Simple = Simple {
     op: "prune breaker_transitions",
     sql: "DELETE FROM breaker_transitions WHERE id IN (
@@ -150,11 +156,13 @@ impl Store {
     ) -> Result<Pruned, StoreError> {
         let batch = i64::try_from(batch_rows.max(1)).unwrap_or(i64::MAX);
         let mut done = Pruned::default();
-        let simple: [(&Simple, Option<DateTime<Utc>>, Counter); 4] = [
+        let simple: [(&Simple, Option<DateTime<Utc>>, Counter); 5] = [
             (&UPSTREAM_CALLS, cutoffs.upstream_calls, |p| {
                 &mut p.upstream_calls
             }),
             (&REJECTIONS, cutoffs.rejections, |p| &mut p.rejections),
+            // Stale drops are kept as long as rejections and counted with them.
+            (&STALE_SNAPSHOTS, cutoffs.rejections, |p| &mut p.rejections),
             (&BREAKER_TRANSITIONS, cutoffs.breaker_transitions, |p| {
                 &mut p.breaker_transitions
             }),
@@ -359,6 +367,43 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    #[test]
+    fn stale_drops_are_counted_and_pruned_with_rejections() {
+        let store = Store::open_in_memory().unwrap();
+        let k = GameKey::new("nhl", "espn", "1");
+        for (at, source) in [
+            (10, crate::StaleSource::Scoreboard),
+            (20, crate::StaleSource::Detail),
+            (400, crate::StaleSource::Scoreboard),
+        ] {
+            store
+                .record_stale(&k, source, "period 1 is behind period 2", t(at))
+                .unwrap();
+        }
+        assert_eq!(store.stale_between(t(0), t(1_000)).unwrap(), 3);
+        assert_eq!(store.stale_between(t(15), t(400)).unwrap(), 1);
+        let pruned = store
+            .prune(
+                &PruneCutoffs {
+                    rejections: Some(t(300)),
+                    ..PruneCutoffs::default()
+                },
+                100,
+            )
+            .unwrap();
+        assert_eq!(pruned.rejections, 2);
+        assert_eq!(store.stale_between(t(0), t(1_000)).unwrap(), 1);
+        let sources: String = store
+            .conn()
+            .query_row(
+                "SELECT group_concat(source) FROM stale_snapshots",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sources, "scoreboard");
     }
 
     #[test]

@@ -341,6 +341,21 @@ impl Store {
             .collect()
     }
 
+    /// Snapshots dropped as stale copies in `[from, to)`.
+    pub fn stale_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
+        const OP: &str = "stale_between";
+        let conn = self.conn();
+        let n: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM stale_snapshots WHERE at >= ?1 AND at < ?2")
+            .op(OP)?
+            .query_row(
+                params![from.timestamp_millis(), to.timestamp_millis()],
+                |r| r.get(0),
+            )
+            .op(OP)?;
+        Ok(count(n))
+    }
+
     /// Rejected snapshots in `[from, to)`.
     pub fn rejections_between(
         &self,

@@ -875,6 +875,7 @@ fn migration_files_are_append_only() {
         "0005_scorers.sql ca711a0570cfbdd1900f9d44b4ed1fd2f2723f619ecacddfc7be5e2b8520d769",
         "0006_sink_points.sql 4f9786df12b7d223d8c885c784f4b0e60fa5948dd0a23f2dfc61dc90a1b2da72",
         "0007_games_season.sql d3f4e8608c99e811164f0e0107a01f413c5ed9c95696dc5b16103ee687dd0e9f",
+        "0008_stale_snapshots.sql e99d24f5add343204120fa1ca5eba8acf6b6b69aeaaf83e8e1a16d3bfcd53024",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()
@@ -916,6 +917,7 @@ fn empty_database_migrates_to_latest() {
             "scoring_plays",
             "sink_cursors",
             "sink_points",
+            "stale_snapshots",
             "timeline",
             "upstream_calls",
             "webhook_attempts",
