@@ -219,6 +219,10 @@ async fn health(State(state): State<AppState>) -> Response {
         }
         Err(e) => json!({ "ok": false, "error": e.to_string() }),
     };
+    let unconfirmed = match on_store(&state.store, |s| s.unconfirmed_games()).await {
+        Ok(games) => json!(games),
+        Err(e) => json!({ "error": e.to_string() }),
+    };
     let leagues: Vec<_> = state
         .status
         .read()
@@ -249,7 +253,11 @@ async fn health(State(state): State<AppState>) -> Response {
     let body = json!({
         "status": status,
         "store": store_json,
-        "scheduler": { "leagues": leagues, "leagues_with_errors": league_errors },
+        "scheduler": {
+            "leagues": leagues,
+            "leagues_with_errors": league_errors,
+            "unconfirmed_games": unconfirmed,
+        },
         "upstream": {
             "breakers": breakers,
             "breakers_not_closed": open,

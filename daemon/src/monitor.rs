@@ -197,6 +197,9 @@ pub struct FailuresReport {
     pub breakers_opened: Vec<BreakerTransition>,
     /// The scoring-play checks of the games updated in the window.
     pub scoring_quality: ScoringQuality,
+    /// Games upstream stopped listing while in play that their detail did not confirm (any
+    /// age: they stay until seen again), the longest unconfirmed first.
+    pub unconfirmed_games: Vec<scoreline_store::UnconfirmedGame>,
 }
 
 /// What the scoring-play checks found in the games updated in a window.
@@ -270,6 +273,7 @@ pub fn failures(
         games_with_issues: quality.games_with_issues,
         issues: quality.issues,
     };
+    report.unconfirmed_games = store.unconfirmed_games()?;
     Ok(report)
 }
 
@@ -503,6 +507,7 @@ pub fn build_failures(
         },
         breakers_opened,
         scoring_quality: ScoringQuality::default(),
+        unconfirmed_games: Vec::new(),
     }
 }
 
@@ -703,6 +708,23 @@ pub fn render_failures(r: &FailuresReport) -> String {
     );
     for i in &q.issues {
         let _ = writeln!(s, "  {}  {:<17}  {}", i.key, i.kind.as_str(), i.detail);
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "unconfirmed games: {}", r.unconfirmed_games.len());
+    for u in &r.unconfirmed_games {
+        let g = &u.game;
+        let _ = writeln!(
+            s,
+            "  {}  {} {}-{} {}  {}  last seen {}  unconfirmed since {}",
+            u.key,
+            g.home.abbreviation,
+            opt(g.home.score),
+            opt(g.away.score),
+            g.away.abbreviation,
+            g.status,
+            time(u.updated_at),
+            time(u.unconfirmed_since)
+        );
     }
     s
 }
@@ -999,7 +1021,7 @@ mod tests {
             f,
             "failures 2026-11-22T00:00:00Z to 2026-11-23T00:00:00Z\n\nupstream failures: 0\n\n\
              rejected snapshots: 0\n\nbreakers opened: 0\n\n\
-             scoring plays: 0 of 0 game(s) with issues\n"
+             scoring plays: 0 of 0 game(s) with issues\n\nunconfirmed games: 0\n"
         );
     }
 

@@ -18,6 +18,7 @@ use scoreline_core::model::{
     Game, GameDetail, GameStatus, GamesResult, PlannedRequest, ScoringPlay,
 };
 use scoreline_core::model::{GameKey, ScheduledGame};
+use scoreline_core::presence::{self, Presence};
 use scoreline_core::validate::{self, BodyTimes, Verdict};
 use scoreline_store::{StaleSource, Store, StoreError};
 use serde::Serialize;
@@ -98,6 +99,8 @@ struct Tracked {
     stale_logged: bool,
     /// Stale game details in a row.
     detail_stale: u32,
+    /// Whether upstream's boards still list it (see [`presence`]).
+    presence: Presence,
 }
 
 impl Tracked {
@@ -115,6 +118,7 @@ impl Tracked {
             detail_made: None,
             stale_logged: false,
             detail_stale: 0,
+            presence: Presence::default(),
         }
     }
 
@@ -236,6 +240,14 @@ impl LeaguePoller {
             let plays = Some(store.scoring_plays(&key)?).filter(|p| !p.is_empty());
             games.insert(key.game_id, Tracked::new(game, settled, plays));
         }
+        for u in store.unconfirmed_games()? {
+            if u.key.league == league.key
+                && let Some(t) = games.get_mut(&u.key.game_id)
+            {
+                t.presence.unconfirmed = true;
+                t.presence.checked = true;
+            }
+        }
         let ingested = ingested_schedule(&store, &league.key, &adapter.info().name, now)?;
         Ok(LeaguePoller {
             league,
@@ -299,6 +311,8 @@ impl LeaguePoller {
         let mut views: Vec<GameView> = self
             .games
             .iter()
+            // An unconfirmed game no longer holds the league in its live cadence.
+            .filter(|(_, t)| !t.presence.unconfirmed)
             .map(|(id, t)| GameView {
                 id: id.clone(),
                 status: t.accepted.status,
@@ -355,10 +369,14 @@ impl LeaguePoller {
             }
         }
         let freshness = Freshness::from(decision.phase);
-        for day in days {
+        // Which games the boards listed, to tell games that vanish (all boards must answer).
+        let mut listed = std::collections::BTreeSet::new();
+        let mut boards_answered = !days.is_empty();
+        for &day in &days {
             match self.scoreboard(now, day, freshness).await {
                 Ok(board) => {
                     hint = hint.max(board.result.poll_hint_secs);
+                    listed.extend(board.result.games.iter().map(|g| g.id.clone()));
                     if board.from_cache && self.absorbed.get(&board.url) == Some(&board.digest) {
                         tracing::debug!(league = %self.league.key, url = %board.url, "scoreboard served again from the cache: nothing new to absorb");
                         continue;
@@ -367,6 +385,7 @@ impl LeaguePoller {
                     self.absorb(now, board.result.games, None, &mut report);
                 }
                 Err(e) => {
+                    boards_answered = false;
                     report.errors += 1;
                     tracing::warn!(league = %self.league.key, %day, error = %e, "scoreboard round failed");
                     last_error = Some(e.to_string());
@@ -374,8 +393,23 @@ impl LeaguePoller {
             }
         }
 
-        // Game details: where the score or period moved since the last detail, and settle fetches.
+        if boards_answered {
+            let tz = self.league.timezone;
+            for (id, t) in &mut self.games {
+                let expected = presence::expected(&t.accepted, &days, tz);
+                t.presence.after_round(listed.contains(id), expected);
+            }
+        }
+
+        // Game details: where the score or period moved since the last detail, settle fetches,
+        // and games in play the boards stopped listing (checked once).
         let settle: Vec<String> = decision.settle_due.clone();
+        let vanished: Vec<String> = self
+            .games
+            .iter()
+            .filter(|(_, t)| t.presence.check_due())
+            .map(|(id, _)| id.clone())
+            .collect();
         let wanted: Vec<String> = self
             .games
             .iter()
@@ -393,8 +427,11 @@ impl LeaguePoller {
                 let backing_off = t.detail_retry_at.is_some_and(|at| now < at);
                 ((moved && t.accepted.status != GameStatus::Scheduled) || settle.contains(id))
                     && !backing_off
+                    && !t.presence.unconfirmed
+                    && !vanished.contains(id)
             })
             .map(|(id, _)| id.clone())
+            .chain(vanished.iter().cloned())
             .collect();
         for id in wanted {
             let freshness = if settle.contains(&id) {
@@ -402,7 +439,23 @@ impl LeaguePoller {
             } else {
                 Freshness::Live
             };
-            match self.detail(now, &id, freshness).await {
+            let check = vanished.contains(&id);
+            let outcome = self.detail(now, &id, freshness).await;
+            // A game the boards stopped listing: its detail's own snapshot is judged like a
+            // board's (a final or postponed there settles it).
+            let settled_by_check = match &outcome {
+                Ok(DetailOutcome::Fresh { detail, made }) if check => {
+                    self.absorb(now, vec![detail.game.clone()], *made, &mut report);
+                    self.games
+                        .get(&id)
+                        .is_some_and(|t| !presence::in_play(t.accepted.status))
+                }
+                _ => false,
+            };
+            if check {
+                self.vanish_checked(&id, settled_by_check, now);
+            }
+            match outcome {
                 Ok(DetailOutcome::Stale(reason)) => {
                     // Asked again next round (its signature is not taken); after a few stale
                     // copies in a row, with the failures' backoff.
@@ -609,6 +662,31 @@ impl LeaguePoller {
                 Verdict::Reject(reason) => self.reject(&key, &reason, &game, now, report),
             }
         }
+    }
+
+    /// The detail check of game `id`, which the boards stopped listing, is done: unless it
+    /// `settled` the game, the game is unconfirmed (stored, logged) and leaves the live views.
+    fn vanish_checked(&mut self, id: &str, settled: bool, now: DateTime<Utc>) {
+        let key = self.key(id);
+        let Some(t) = self.games.get_mut(id) else {
+            return;
+        };
+        if !t.presence.after_check(settled) {
+            if settled {
+                tracing::info!(game = %key, status = %t.accepted.status, "game no longer listed upstream; its detail settled it");
+            }
+            return;
+        }
+        if let Err(e) = self.store.mark_unconfirmed(&key, now) {
+            tracing::warn!(game = %key, error = %e, "unconfirmed game not recorded");
+        }
+        let g = &t.accepted;
+        tracing::warn!(
+            game = %key,
+            status = %g.status,
+            score = %format!("{}-{}", g.home.score.unwrap_or(0), g.away.score.unwrap_or(0)),
+            "game no longer listed upstream and its detail did not confirm it: unconfirmed, out of the live views"
+        );
     }
 
     /// Drop a stale copy of game `id`: counted, stored for `monitor stats`, logged once per game.

@@ -241,3 +241,113 @@ async fn a_correction_the_game_has_not_gone_back_for_is_still_confirmed() {
     assert_eq!(corrected[0].event.data["home_score"], 0);
     assert_eq!(corrected[0].event.data["away_score"], 0);
 }
+
+/// A restart of the demo: the store holds a live game of the previous slate, which the new
+/// emulator (another seed) does not list and whose summary it does not know (404).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_game_upstream_stops_listing_leaves_the_live_views_after_one_detail_check() {
+    use scoreline_store::GameFilter;
+    let t0 = anchor();
+    let mut first = LaggingRig::new(t0).await;
+    let game = first.game();
+    let t1 = game.start + td(120);
+    first.poll(t1, t1).await;
+    let key = LaggingRig::key(&game);
+    let live = |store: &Store| -> Vec<String> {
+        store
+            .games(&GameFilter {
+                status: Some(GameStatus::Live),
+                ..GameFilter::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|g| g.key.game_id)
+            .collect()
+    };
+    assert_eq!(live(&first.store), vec![game.id.clone()]);
+    let store = first.store.clone();
+    first.emulator.shutdown().await;
+
+    // The next run: same store, a new slate.
+    let clock = Arc::new(ManualClock::new(t1));
+    let emulator = Emulator::start(
+        scoreline_emulator::EmulatorConfig {
+            seed: 8,
+            ..emulator_config(600, 3600)
+        },
+        clock.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        emulator.slate().games().iter().all(|g| g.id != game.id),
+        "the new slate does not have the old game"
+    );
+    let fetcher = Fetcher::new(upstream(5_000), Some(emulator.base_url()), clock.clone()).unwrap();
+    let mut poller = LeaguePoller::new(
+        league("nba", NY),
+        adapter(),
+        fetcher,
+        store.clone(),
+        StatusBoard::default(),
+        t1,
+    )
+    .unwrap();
+    let requests = |e: &Emulator| e.requests();
+    // Two rounds missing from the board: still live. The first re-reads the summary of every
+    // game with points after a restart (404 here, then the failures' backoff), the second asks
+    // for the board only.
+    for (n, calls) in [(1, 2), (2, 1)] {
+        let at = t1 + td(10 * n);
+        clock.set(at);
+        let before = requests(&emulator);
+        let r = poller.poll(at).await;
+        assert_eq!((r.errors, r.details), (calls - 1, 0), "{r:?}");
+        assert_eq!(requests(&emulator) - before, calls as u64);
+        assert_eq!(live(&store), vec![game.id.clone()]);
+        assert!(store.unconfirmed_games().unwrap().is_empty());
+    }
+    // The third: its summary is asked for once (404 here), then it is unconfirmed.
+    let at = t1 + td(30);
+    clock.set(at);
+    let before = requests(&emulator);
+    let r = poller.poll(at).await;
+    assert_eq!(requests(&emulator) - before, 2, "the board and the summary");
+    assert_eq!(r.errors, 1, "the summary's 404 {r:?}");
+    assert!(live(&store).is_empty(), "out of the live views");
+    let unconfirmed = store.unconfirmed_games().unwrap();
+    assert_eq!(unconfirmed.len(), 1);
+    assert_eq!(unconfirmed[0].key, key);
+    assert_eq!(unconfirmed[0].unconfirmed_since, at);
+    assert_eq!(unconfirmed[0].game.status, GameStatus::Live);
+    // Asked once: later rounds leave it alone, and it no longer holds the league live.
+    for n in 4..=6 {
+        let at = t1 + td(10 * n);
+        clock.set(at);
+        let r = poller.poll(at).await;
+        assert_eq!((r.errors, r.details), (0, 0), "no summary asked for {r:?}");
+    }
+    assert_eq!(store.unconfirmed_games().unwrap(), unconfirmed);
+    assert_ne!(
+        poller.decide(t1 + td(70)).phase,
+        scoreline_core::cadence::Phase::Live
+    );
+
+    // /health and `monitor failures` list it with its last state.
+    let app = scoreline::http::app(scoreline::http::state::AppState::new(store.clone()));
+    let (status, health) =
+        crate::util::request(&app, "GET", "/health", None, None, Vec::new()).await;
+    assert_eq!(status, 200);
+    let listed = &health["scheduler"]["unconfirmed_games"];
+    assert_eq!(listed[0]["key"]["game_id"], game.id.as_str(), "{health}");
+    assert_eq!(listed[0]["game"]["status"], "live");
+    assert_eq!(
+        listed[0]["unconfirmed_since"],
+        at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    );
+    let failures = scoreline::monitor::failures(&store, at + td(60), 1).unwrap();
+    assert_eq!(failures.unconfirmed_games, unconfirmed);
+    let text = scoreline::monitor::render_failures(&failures);
+    assert!(text.contains("unconfirmed games: 1"), "{text}");
+    emulator.shutdown().await;
+}

@@ -11,6 +11,7 @@ pub mod events;
 pub mod influx;
 pub mod ingest;
 pub mod model;
+pub mod presence;
 pub mod scorers;
 pub mod upcoming;
 pub mod upstream;

@@ -4,7 +4,7 @@
 use crate::db::{Store, decode, decode_game, encode, from_millis, parse_status};
 use crate::error::{SqlContext, StoreError};
 use crate::points;
-use crate::types::{self, GameFilter, Recorded, StoredGame, TimelineRow};
+use crate::types::{self, GameFilter, Recorded, StoredGame, TimelineRow, UnconfirmedGame};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -86,7 +86,8 @@ impl Store {
                  away_name = excluded.away_name, away_score = excluded.away_score,
                  period = excluded.period, clock = excluded.clock,
                  clock_seconds = excluded.clock_seconds, updated_at = excluded.updated_at,
-                 game_json = excluded.game_json, season = excluded.season",
+                 game_json = excluded.game_json, season = excluded.season,
+                 unconfirmed_since = NULL",
         )
         .op(OP)?
         .execute(params![
@@ -384,6 +385,11 @@ impl Store {
             args.push(status);
             sql.push_str(&format!(" AND status = ?{}", args.len()));
         }
+        // A game in play that upstream stopped listing and its detail did not confirm is not
+        // shown as in play (see `mark_unconfirmed`).
+        if filter.status.is_some_and(in_play) {
+            sql.push_str(" AND unconfirmed_since IS NULL");
+        }
         // A negative LIMIT means none.
         let limit = filter
             .limit
@@ -401,6 +407,60 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .op(OP)?;
         rows.into_iter().map(RawGame::decode).collect()
+    }
+
+    /// Mark game `key` unconfirmed from `at` (kept if already marked): upstream stopped listing
+    /// it while it was in play and its own detail did not settle it. It leaves the in-play
+    /// listings of [`Store::games`] until a new snapshot of it is recorded. Whether it was
+    /// marked now (false: already marked, or unknown).
+    pub fn mark_unconfirmed(&self, key: &GameKey, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        const OP: &str = "mark_unconfirmed";
+        let conn = self.conn();
+        let n = conn
+            .prepare_cached(
+                "UPDATE games SET unconfirmed_since = ?4
+                 WHERE league = ?1 AND adapter = ?2 AND game_id = ?3
+                   AND unconfirmed_since IS NULL",
+            )
+            .op(OP)?
+            .execute(params![
+                key.league,
+                key.adapter,
+                key.game_id,
+                at.timestamp_millis()
+            ])
+            .op(OP)?;
+        Ok(n > 0)
+    }
+
+    /// Every game marked unconfirmed, the longest unconfirmed first.
+    pub fn unconfirmed_games(&self) -> Result<Vec<UnconfirmedGame>, StoreError> {
+        const OP: &str = "unconfirmed_games";
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT league, adapter, game_id, updated_at, game_json, unconfirmed_since
+                 FROM games WHERE unconfirmed_since IS NOT NULL
+                 ORDER BY unconfirmed_since, league, adapter, game_id",
+            )
+            .op(OP)?;
+        let rows = stmt
+            .query_map([], |r| Ok((RawGame::from_row(r)?, r.get::<_, i64>(5)?)))
+            .op(OP)?
+            .collect::<Result<Vec<_>, _>>()
+            .op(OP)?;
+        rows.into_iter()
+            .map(|(raw, since)| {
+                let unconfirmed_since = from_millis(since, "games.unconfirmed_since", &raw.key)?;
+                let stored = raw.decode()?;
+                Ok(UnconfirmedGame {
+                    key: stored.key,
+                    game: stored.game,
+                    updated_at: stored.updated_at,
+                    unconfirmed_since,
+                })
+            })
+            .collect()
     }
 
     /// The game with upstream id `game_id`, in `league` if given. More than one match (the same
@@ -674,6 +734,14 @@ impl RawGame {
             key: self.key,
         })
     }
+}
+
+/// Live, in an intermission or delayed.
+fn in_play(status: GameStatus) -> bool {
+    matches!(
+        status,
+        GameStatus::Live | GameStatus::Intermission | GameStatus::Delayed
+    )
 }
 
 /// RFC 3339 with milliseconds, for messages.

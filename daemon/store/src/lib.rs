@@ -97,7 +97,7 @@ pub use reports::{CallBucket, FailureGroup, Rejection, RejectionReason};
 pub use scorers::{GamePlays, HistoryFilter, HistoryGame, HistoryGameColumns, HistoryRow};
 pub use types::{
     BreakerTransition, CallStat, GameFilter, Recorded, StoreHealth, StoredGame, TimelineRow,
-    UpstreamCall,
+    UnconfirmedGame, UpstreamCall,
 };
 pub use webhooks::{
     AttemptRecord, Delivery, DeliveryCounts, DeliveryState, DisabledEndpoint, NewDelivery,

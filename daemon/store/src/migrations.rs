@@ -62,6 +62,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0008_stale_snapshots.sql",
         sql: include_str!("migrations/0008_stale_snapshots.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_games_unconfirmed.sql",
+        sql: include_str!("migrations/0009_games_unconfirmed.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

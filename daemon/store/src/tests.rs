@@ -388,6 +388,69 @@ fn games_filters_order_and_lookup() {
 }
 
 #[test]
+fn an_unconfirmed_game_leaves_the_in_play_listings_until_a_new_snapshot() {
+    let store = Store::open_in_memory().unwrap();
+    let (a, b) = (key("nhl", "1"), key("nhl", "2"));
+    store
+        .record_game(
+            &a,
+            &game("1", "nhl", GameStatus::Live, Some(2), Some(1)),
+            t(10),
+        )
+        .unwrap();
+    store
+        .record_game(
+            &b,
+            &game("2", "nhl", GameStatus::Live, Some(0), Some(0)),
+            t(10),
+        )
+        .unwrap();
+    let live = |store: &Store| -> Vec<String> {
+        store
+            .games(&GameFilter {
+                status: Some(GameStatus::Live),
+                ..GameFilter::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|g| g.key.game_id)
+            .collect()
+    };
+    assert_eq!(live(&store), ["1", "2"]);
+    assert!(store.unconfirmed_games().unwrap().is_empty());
+
+    assert!(store.mark_unconfirmed(&a, t(100)).unwrap());
+    assert!(
+        !store.mark_unconfirmed(&a, t(200)).unwrap(),
+        "kept from the first mark"
+    );
+    assert!(
+        !store.mark_unconfirmed(&key("nhl", "9"), t(200)).unwrap(),
+        "unknown game"
+    );
+    assert_eq!(live(&store), ["2"]);
+    // Still listed unfiltered, with its last state.
+    assert_eq!(store.games(&GameFilter::default()).unwrap().len(), 2);
+    let unconfirmed = store.unconfirmed_games().unwrap();
+    assert_eq!(unconfirmed.len(), 1);
+    assert_eq!(unconfirmed[0].key, a);
+    assert_eq!(unconfirmed[0].unconfirmed_since, t(100));
+    assert_eq!(unconfirmed[0].updated_at, t(10));
+    assert_eq!(unconfirmed[0].game.home.score, Some(2));
+
+    // Seen again: confirmed.
+    store
+        .record_game(
+            &a,
+            &game("1", "nhl", GameStatus::Live, Some(3), Some(1)),
+            t(300),
+        )
+        .unwrap();
+    assert_eq!(live(&store), ["1", "2"]);
+    assert!(store.unconfirmed_games().unwrap().is_empty());
+}
+
+#[test]
 fn schedule_range_is_half_open() {
     let store = Store::open_in_memory().unwrap();
     let games: Vec<Game> = [("a", 0), ("b", 3600), ("c", 7200)]
@@ -876,6 +939,7 @@ fn migration_files_are_append_only() {
         "0006_sink_points.sql 4f9786df12b7d223d8c885c784f4b0e60fa5948dd0a23f2dfc61dc90a1b2da72",
         "0007_games_season.sql d3f4e8608c99e811164f0e0107a01f413c5ed9c95696dc5b16103ee687dd0e9f",
         "0008_stale_snapshots.sql e99d24f5add343204120fa1ca5eba8acf6b6b69aeaaf83e8e1a16d3bfcd53024",
+        "0009_games_unconfirmed.sql 65bc540006d496ae1cb5ab2117d5eb742d1c8115b33b5b74fb8d4ccab592524d",
     ];
     let actual: Vec<String> = MIGRATIONS
         .iter()

@@ -50,6 +50,20 @@ pub struct StoredGame {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A game upstream stopped listing while it was in play, which its detail did not settle: its
+/// last known state and since when it is unconfirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnconfirmedGame {
+    /// The game key.
+    pub key: GameKey,
+    /// The last snapshot stored.
+    pub game: model::Game,
+    /// When that snapshot was observed.
+    pub updated_at: DateTime<Utc>,
+    /// When the game was marked unconfirmed.
+    pub unconfirmed_since: DateTime<Utc>,
+}
+
 /// One change of a game's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineRow {
