@@ -22,6 +22,7 @@ use scoreline_core::presence::{self, Presence};
 use scoreline_core::validate::{self, BodyTimes, Verdict};
 use scoreline_store::{StaleSource, Store, StoreError};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
@@ -201,6 +202,18 @@ pub struct LeaguePoller {
     last_idle_refresh: Option<DateTime<Utc>>,
     rounds: u64,
     rejected: u64,
+    /// Per scoreboard URL, the digest of the last body absorbed. The fetcher's own cache serving
+    /// that body again is no new word from upstream: absorbing it again would count as the next
+    /// poll confirming a snapshot held from that very body (a one-poll glitch, a stale copy).
+    absorbed: BTreeMap<String, [u8; 32]>,
+}
+
+/// A scoreboard fetched and parsed.
+struct Board {
+    result: GamesResult,
+    url: String,
+    digest: [u8; 32],
+    from_cache: bool,
 }
 
 impl LeaguePoller {
@@ -250,6 +263,7 @@ impl LeaguePoller {
             last_idle_refresh: None,
             rounds: 0,
             rejected: 0,
+            absorbed: BTreeMap::new(),
         })
     }
 
@@ -360,10 +374,15 @@ impl LeaguePoller {
         let mut boards_answered = !days.is_empty();
         for &day in &days {
             match self.scoreboard(now, day, freshness).await {
-                Ok(result) => {
-                    hint = hint.max(result.poll_hint_secs);
-                    listed.extend(result.games.iter().map(|g| g.id.clone()));
-                    self.absorb(now, result.games, None, &mut report);
+                Ok(board) => {
+                    hint = hint.max(board.result.poll_hint_secs);
+                    listed.extend(board.result.games.iter().map(|g| g.id.clone()));
+                    if board.from_cache && self.absorbed.get(&board.url) == Some(&board.digest) {
+                        tracing::debug!(league = %self.league.key, url = %board.url, "scoreboard served again from the cache: nothing new to absorb");
+                        continue;
+                    }
+                    self.absorbed.insert(board.url, board.digest);
+                    self.absorb(now, board.result.games, None, &mut report);
                 }
                 Err(e) => {
                     boards_answered = false;
@@ -717,14 +736,21 @@ impl LeaguePoller {
         now: DateTime<Utc>,
         day: NaiveDate,
         freshness: Freshness,
-    ) -> Result<GamesResult, PollError> {
+    ) -> Result<Board, PollError> {
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let request = blocking(move || adapter.scoreboard_request(&ctx, day)).await??;
-        let body = self.fetch(&request, freshness).await?;
+        let (body, from_cache) = self.fetch(&request, freshness).await?;
+        let digest: [u8; 32] = Sha256::digest(&*body).into();
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
-        Ok(blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??)
+        let result = blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??;
+        Ok(Board {
+            result,
+            url: request.url,
+            digest,
+            from_cache,
+        })
     }
 
     /// Fetch and parse game `game_id`'s detail; unless it is a stale copy (behind the accepted
@@ -739,7 +765,7 @@ impl LeaguePoller {
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
         let request = blocking(move || adapter.game_detail_request(&ctx, &id)).await??;
-        let body = self.fetch(&request, freshness).await?;
+        let (body, _) = self.fetch(&request, freshness).await?;
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
@@ -798,7 +824,7 @@ impl LeaguePoller {
         &self,
         request: &PlannedRequest,
         freshness: Freshness,
-    ) -> Result<Body, PollError> {
+    ) -> Result<(Body, bool), PollError> {
         let FetchOutcome {
             result,
             attempts,
@@ -813,10 +839,12 @@ impl LeaguePoller {
         for t in transitions {
             self.log_transition(t);
         }
-        result.map(|f| f.body).map_err(|source| PollError::Fetch {
-            url: request.url.clone(),
-            source,
-        })
+        result
+            .map(|f| (f.body, f.from_cache))
+            .map_err(|source| PollError::Fetch {
+                url: request.url.clone(),
+                source,
+            })
     }
 
     fn log_transition(&self, t: HostTransition) {

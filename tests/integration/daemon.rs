@@ -11,6 +11,7 @@ use scoreline::poller::{LeaguePoller, StatusBoard};
 use scoreline::sandbox::Adapter;
 use scoreline_core::cadence::Phase;
 use scoreline_core::clock::ManualClock;
+use scoreline_core::events::EventFilter;
 use scoreline_core::model::GameKey;
 use scoreline_core::model::GameStatus;
 use scoreline_emulator::EmulatorConfig;
@@ -56,6 +57,7 @@ pub(crate) fn emulator_config(game_secs: u64, stagger_secs: u64) -> EmulatorConf
         malformed_rate: 0.0,
         glitch: false,
         drop_game: false,
+        stale: false,
     }
 }
 
@@ -430,6 +432,69 @@ async fn a_one_poll_zero_zero_glitch_never_reaches_the_store() {
     );
     assert_eq!(rig.store.rejection_count(t1).unwrap(), 1);
     assert_eq!(rig.status.read().unwrap()["nba"].rejected, 1);
+    rig.emulator.shutdown().await;
+}
+
+/// Found by the chaos soak: with the live poll inside upstream's `max-age`, the next poll after a
+/// one-poll glitch is the fetcher's cache serving the glitched body again. That is no new word
+/// from upstream, so it must not confirm the glitch (it used to, as a `score.corrected` event and
+/// a stored 0-0 row); the next fresh poll discards it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_glitch_served_again_from_the_cache_is_not_confirmed() {
+    let t0 = anchor();
+    let store = Store::open_in_memory().unwrap();
+    // max-age 5 s: a poll 2 s after a fetch is answered from the cache.
+    let mut rig = rig("nba", NY, t0, emulator_config(600, 3600), 5_000, store).await;
+    let game = staggered(&rig.emulator, "nba", 0);
+    let key = rig.key(&game);
+    let t1 = game.start + td(120);
+    let before = real_scores(&game, t1);
+    assert!(before.0.unwrap() + before.1.unwrap() > 0);
+    rig.poll(t1).await;
+    let rows_before = rig.store.timeline(&key).unwrap();
+
+    rig.emulator.force(Fault::Glitch {
+        game_id: game.id.clone(),
+    });
+    let r = rig.poll(t1 + td(10)).await;
+    assert_eq!((r.errors, r.held), (0, 1), "{r:?}");
+    let requests = rig.emulator.requests();
+    let r = rig.poll(t1 + td(12)).await;
+    assert_eq!(
+        (r.errors, r.held, r.accepted, r.rejected),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
+    assert_eq!(
+        rig.scores(&game),
+        before,
+        "the cached glitch is not confirmed"
+    );
+    assert_eq!(
+        rig.emulator.requests(),
+        requests,
+        "the board came from the cache"
+    );
+    assert_eq!(rig.store.timeline(&key).unwrap(), rows_before);
+
+    let t = t1 + td(20);
+    let r = rig.poll(t).await;
+    assert_eq!(
+        (r.errors, r.rejected),
+        (0, 1),
+        "the glitch is discarded: {r:?}"
+    );
+    assert_eq!(rig.scores(&game), real_scores(&game, t));
+    assert_no_reset(&rig.store.timeline(&key).unwrap());
+    let corrected: Vec<String> = rig
+        .store
+        .events(&EventFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.kind.as_str() == "score.corrected")
+        .map(|e| format!("{:?}", e.event.data))
+        .collect();
+    assert!(corrected.is_empty(), "{corrected:?}");
     rig.emulator.shutdown().await;
 }
 

@@ -7,7 +7,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use scoreline_core::clock::{Clock, ManualClock};
 use scoreline_emulator::EmulatorConfig;
-use scoreline_emulator::{Emulator, Fault, Game, state_at};
+use scoreline_emulator::{Emulator, Fault, Game, StaleRoute, stale_instant, state_at};
 use scoreline_plugin_espn::Espn;
 use scoreline_plugin_sdk::{Adapter, CallContext, GamesResult};
 use std::sync::Arc;
@@ -24,6 +24,7 @@ fn config() -> EmulatorConfig {
         malformed_rate: 0.0,
         glitch: false,
         drop_game: false,
+        stale: false,
     }
 }
 
@@ -259,6 +260,90 @@ async fn emulator_forced_glitch_and_drop_hit_the_next_matching_response() {
         .detail;
     assert_eq!((d.game.home.score, d.game.away.score), real);
     assert_eq!(emulator.requests(), 7);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn emulator_stale_copies_serve_an_older_body_then_the_current_one() {
+    let (emulator, clock) = start(config()).await;
+    let game = staggered(&emulator, "nba").clone();
+    clock.set(game.at(Duration::from_secs(40)));
+    let now = clock.now();
+    let copy_of = stale_instant(&game, now).unwrap();
+    let (old, cur) = (state_at(&game, copy_of), state_at(&game, now));
+    assert!(old.home_score + old.away_score < cur.home_score + cur.away_score);
+    let seen = |parsed: &GamesResult| {
+        let g = parsed.games.iter().find(|g| g.id == game.id).unwrap();
+        (g.home.score, g.away.score, g.period, g.clock.clone())
+    };
+    let older = (
+        Some(old.home_score),
+        Some(old.away_score),
+        Some(old.period),
+        Some(old.clock.display.clone()),
+    );
+    let current = (
+        Some(cur.home_score),
+        Some(cur.away_score),
+        Some(cur.period),
+        Some(cur.clock.display.clone()),
+    );
+    emulator.force(Fault::Stale {
+        game_id: game.id.clone(),
+        requests: 2,
+    });
+    for _ in 0..2 {
+        assert_eq!(
+            seen(&board(&emulator, "basketball/nba", "nba").await),
+            older
+        );
+    }
+    assert_eq!(
+        seen(&board(&emulator, "basketball/nba", "nba").await),
+        current
+    );
+
+    // The summary too, for three requests; the scoreboard stays current meanwhile.
+    emulator.force(Fault::Stale {
+        game_id: game.id.clone(),
+        requests: 3,
+    });
+    let url = format!(
+        "{}apis/site/v2/sports/basketball/nba/summary?event={}",
+        emulator.base_url(),
+        game.id
+    );
+    let detail = |body: &[u8]| {
+        let d = Espn::parse_game_detail(&CallContext::new("nba", 0), &game.id, body)
+            .unwrap()
+            .detail;
+        (d.game.home.score, d.game.away.score, d.scoring_plays.len())
+    };
+    let older = (Some(old.home_score), Some(old.away_score), old.events.len());
+    for _ in 0..3 {
+        assert_eq!(detail(&get(&url).await.bytes().await.unwrap()), older);
+    }
+    let current = (Some(cur.home_score), Some(cur.away_score), cur.events.len());
+    assert_eq!(detail(&get(&url).await.bytes().await.unwrap()), current);
+
+    let served = emulator.stale_copies();
+    let routes: Vec<(StaleRoute, u32, u32)> = served
+        .iter()
+        .map(|s| (s.route, s.request, s.requests))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            (StaleRoute::Scoreboard, 1, 2),
+            (StaleRoute::Scoreboard, 2, 2),
+            (StaleRoute::Summary, 1, 3),
+            (StaleRoute::Summary, 2, 3),
+            (StaleRoute::Summary, 3, 3),
+        ]
+    );
+    assert!(served.iter().all(|s| s.game_id == game.id
+        && s.copy_of == copy_of
+        && (s.home_score, s.away_score) == (old.home_score, old.away_score)));
     emulator.shutdown().await;
 }
 

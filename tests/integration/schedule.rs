@@ -376,6 +376,7 @@ async fn an_ingested_game_alone_steps_the_poller_up_around_its_start() {
             malformed_rate: 0.0,
             glitch: false,
             drop_game: false,
+            stale: false,
         },
         clock.clone(),
     )

@@ -23,4 +23,8 @@ pub struct EmulatorConfig {
     pub glitch: bool,
     /// Drop one game from one scoreboard.
     pub drop_game: bool,
+    /// Once per game and route (scoreboard, summary), serve an older copy of the body (from
+    /// just before the game's last score) for 2 or 3 consecutive requests, as a lagging CDN
+    /// edge does.
+    pub stale: bool,
 }

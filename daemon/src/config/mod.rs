@@ -236,6 +236,9 @@ struct RawFaults {
     glitch: Option<bool>,
     /// Once, leave one game out of a scoreboard.
     drop_game: Option<bool>,
+    /// Once per game, serve its scoreboard and its summary as an older copy (from just before
+    /// the game's last score) for 2 or 3 consecutive requests, as a lagging CDN edge does.
+    stale: Option<bool>,
 }
 
 /// `[retention]`: how long the store keeps rows of its growing tables, and how often the
@@ -1082,6 +1085,7 @@ impl Validator<'_> {
             malformed_rate: self.rate("emulator.faults.malformed_rate", f.malformed_rate)?,
             glitch: f.glitch.unwrap_or(false),
             drop_game: f.drop_game.unwrap_or(false),
+            stale: f.stale.unwrap_or(false),
         }))
     }
 }
