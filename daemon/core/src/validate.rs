@@ -153,8 +153,9 @@ fn outs(g: &Game) -> Option<u32> {
 
 /// Why `next` is behind `accepted` in the game's own progress, if it is: an earlier status
 /// rank; in play, an earlier period; in the same period, an earlier half inning or fewer outs
-/// (baseball) or a clock that has not got as far (both snapshots live: an intermission's clock
-/// may count the break). What either snapshot does not say is not compared.
+/// (baseball), live play after the period's break, or a clock that has not got as far (both
+/// snapshots live: an intermission's clock may count the break). What either snapshot does not
+/// say is not compared.
 pub fn behind(accepted: &Game, next: &Game) -> Option<String> {
     let (Some(ar), Some(nr)) = (status_rank(accepted.status), status_rank(next.status)) else {
         return None;
@@ -191,6 +192,17 @@ pub fn behind(accepted: &Game, next: &Game) -> Option<String> {
             }
         }
         return None;
+    }
+    // A break in period N (the end of the 1st, half time) comes after every live moment of N.
+    if accepted.status == GameStatus::Intermission
+        && next.status == GameStatus::Live
+        && accepted.period.is_some()
+        && accepted.period == next.period
+    {
+        return Some(format!(
+            "live in period {} after its break",
+            next.period.unwrap_or_default()
+        ));
     }
     let both_live = accepted.status == GameStatus::Live && next.status == GameStatus::Live;
     if let (true, Some(forward), Some(ac), Some(nc)) = (
@@ -453,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn an_intermission_clock_is_not_compared() {
+    fn an_intermission_clock_is_not_compared_but_the_break_ends_the_period() {
         use GameStatus::*;
         // The NHL counts the intermission down on the game clock.
         let live = sport_game("hockey", Live, Some(1), Some(5), 1, 0);
@@ -462,8 +474,33 @@ mod tests {
             judge(Some(&live), None, &break_, BodyTimes::default()),
             Verdict::Accept
         );
+        // Live in the period after its break: a copy from before the break (the chaos soak's
+        // end-of-1st, then 6:20 left in the 1st with a goal fewer).
+        let before = sport_game("hockey", Live, Some(1), Some(380), 0, 0);
         assert_eq!(
-            judge(Some(&break_), None, &live, BodyTimes::default()),
+            judge(Some(&break_), Some(&before), &before, BodyTimes::default()),
+            stale("live in period 1 after its break")
+        );
+        for sport in ["football", "soccer", "basketball"] {
+            let ht = sport_game(sport, Intermission, Some(1), None, 0, 3);
+            let copy = sport_game(sport, Live, Some(1), Some(600), 0, 2);
+            assert_eq!(
+                judge(Some(&ht), Some(&copy), &copy, BodyTimes::default()),
+                stale("live in period 1 after its break"),
+                "{sport}"
+            );
+        }
+        // The next period after the break is ahead.
+        let second = sport_game("hockey", Live, Some(2), Some(1200), 1, 0);
+        assert_eq!(
+            judge(Some(&break_), None, &second, BodyTimes::default()),
+            Verdict::Accept
+        );
+        // A delay is not a break: play resumes in the same period.
+        let delayed = sport_game("hockey", Delayed, Some(1), Some(300), 1, 0);
+        let resumed = sport_game("hockey", Live, Some(1), Some(300), 1, 0);
+        assert_eq!(
+            judge(Some(&delayed), None, &resumed, BodyTimes::default()),
             Verdict::Accept
         );
     }

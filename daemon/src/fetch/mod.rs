@@ -22,6 +22,7 @@ use scoreline_core::clock::Clock;
 use scoreline_core::model::PlannedRequest;
 use scoreline_core::upstream::breaker::{Breaker, BreakerStatus, Refused, Transition};
 use scoreline_core::upstream::cache::Cache;
+use scoreline_core::upstream::origin::{self, BodyDating};
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -113,6 +114,8 @@ pub struct Fetched {
     pub attempts: u32,
     /// Served from the cache without a request.
     pub from_cache: bool,
+    /// When upstream made the body (`Last-Modified`, else `Date` − `Age`), where it said.
+    pub made: Option<DateTime<Utc>>,
 }
 
 /// One attempt (or cache hit), for the call log.
@@ -460,6 +463,7 @@ impl Fetcher {
                 max_age: None,
                 attempts: 0,
                 from_cache: true,
+                made: entry.made,
             });
             return out;
         }
@@ -508,12 +512,13 @@ impl Fetcher {
                     // max-age); each asker's own limit applies on the way out.
                     let ttl = self.ttl(freshness, fetched.max_age);
                     if let Ok(ttl) = chrono::Duration::from_std(ttl) {
-                        lock(&self.inner.cache).insert(
+                        lock(&self.inner.cache).insert_made(
                             &key,
                             fetched.body.bytes.clone(),
                             done,
                             done + ttl,
                             fetched.max_age.is_some(),
+                            fetched.made,
                         );
                     }
                     out.result = Ok(fetched);
@@ -581,6 +586,7 @@ impl Fetcher {
             status,
             max_age,
             retry_after,
+            dating,
             body,
             place,
         } = match &self.inner.source {
@@ -603,6 +609,7 @@ impl Fetcher {
                     status: line.status,
                     max_age: line.max_age_secs.map(Duration::from_secs),
                     retry_after: None,
+                    dating: line.dating,
                     body,
                     place,
                 }
@@ -614,8 +621,9 @@ impl Fetcher {
                     let planned = request.url.clone();
                     let copy = answer.body.clone();
                     let (status, max_age) = (answer.status, answer.max_age);
+                    let dating = answer.dating.clone();
                     let saved = tokio::task::spawn_blocking(move || {
-                        rec.record(at, &planned, status, max_age, &copy)
+                        rec.record(at, &planned, status, max_age, &dating, &copy)
                     })
                     .await;
                     match saved {
@@ -655,6 +663,7 @@ impl Fetcher {
             max_age,
             attempts: 0,
             from_cache: false,
+            made: dating.made(),
         })
     }
 
@@ -699,11 +708,17 @@ impl Fetcher {
         let retry_after =
             header("retry-after").and_then(|v| parse_retry_after(&v, self.inner.clock.now()));
         let max_age = header("cache-control").and_then(|v| parse_max_age(&v));
+        let dating = BodyDating {
+            date: header("date"),
+            last_modified: header("last-modified"),
+            age_secs: header("age").and_then(|v| origin::parse_age(&v)),
+        };
         if !(200..300).contains(&status) {
             return Ok(Answer {
                 status,
                 max_age,
                 retry_after,
+                dating,
                 body: Vec::new(),
                 place: None,
             });
@@ -732,6 +747,7 @@ impl Fetcher {
             status,
             max_age,
             retry_after,
+            dating,
             body,
             place,
         })
@@ -745,6 +761,8 @@ struct Answer {
     max_age: Option<Duration>,
     /// `Retry-After`.
     retry_after: Option<Duration>,
+    /// `Date`, `Last-Modified`, `Age`.
+    dating: BodyDating,
     /// Empty for an error status, which is not read.
     body: Vec<u8>,
     /// The body's place under `max_bodies_in_flight` (none for an error status).

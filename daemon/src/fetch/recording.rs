@@ -9,6 +9,7 @@
 //! - `bodies/NNNNNN.body`: the response bodies, byte for byte (decompressed).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use scoreline_core::upstream::origin::BodyDating;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -69,6 +70,10 @@ pub struct IndexLine {
     /// `Cache-Control: max-age` upstream sent, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_secs: Option<u64>,
+    /// `Date`, `Last-Modified` and `Age` as upstream sent them (absent in recordings made
+    /// before they were kept, which replay as undated).
+    #[serde(default, flatten)]
+    pub dating: BodyDating,
     /// The body file, relative to the folder.
     pub body: String,
 }
@@ -120,6 +125,7 @@ impl Recorder {
         url: &str,
         status: u16,
         max_age: Option<Duration>,
+        dating: &BodyDating,
         body: &[u8],
     ) -> Result<(), RecordingError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -133,6 +139,7 @@ impl Recorder {
             url: url.to_owned(),
             status,
             max_age_secs: max_age.map(|d| d.as_secs()),
+            dating: dating.clone(),
             body: rel,
         };
         let index = self.dir.join(INDEX);
@@ -355,7 +362,7 @@ pub fn import(source: &Path, url: &str, out: &Path) -> Result<usize, RecordingEr
     let recorder = Recorder::create(out)?;
     for (at, path) in &files {
         let body = std::fs::read(path).map_err(io(path))?;
-        recorder.record(*at, url, 200, None, &body)?;
+        recorder.record(*at, url, 200, None, &BodyDating::default(), &body)?;
     }
     Ok(files.len())
 }
@@ -374,12 +381,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rec = Recorder::create(dir.path()).unwrap();
         let a = "https://x.example/a?d=1";
-        rec.record(t(0), a, 200, Some(Duration::from_secs(5)), b"a1")
+        let dated = BodyDating {
+            date: Some("Fri, 04 Dec 2026 20:00:30 GMT".into()),
+            last_modified: None,
+            age_secs: Some(4),
+        };
+        rec.record(t(0), a, 200, Some(Duration::from_secs(5)), &dated, b"a1")
             .unwrap();
-        rec.record(t(10), "https://x.example/b", 500, None, b"oops")
+        rec.record(t(10), "https://x.example/b", 500, None, &BodyDating::default(), b"oops")
             .unwrap();
-        rec.record(t(20), a, 200, None, b"a2").unwrap();
-        rec.record(t(30), a, 200, None, b"a3").unwrap();
+        rec.record(t(20), a, 200, None, &BodyDating::default(), b"a2").unwrap();
+        rec.record(t(30), a, 200, None, &BodyDating::default(), b"a3").unwrap();
         assert!(matches!(
             Recorder::create(dir.path()),
             Err(RecordingError::Exists(_))
@@ -408,7 +420,14 @@ mod tests {
         );
         let first = read_index(dir.path()).unwrap().remove(0);
         assert_eq!(first.max_age_secs, Some(5));
+        assert_eq!(first.dating, dated);
         assert_eq!(first.body, "bodies/000001.body");
+        let second = read_index(dir.path()).unwrap().remove(1);
+        assert!(second.dating.is_empty());
+        let text = std::fs::read_to_string(dir.path().join(INDEX)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains(r#""age_secs":4"#), "{}", lines[0]);
+        assert!(!lines[1].contains("date"), "undated lines stay as before: {}", lines[1]);
     }
 
     #[test]

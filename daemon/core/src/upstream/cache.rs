@@ -18,6 +18,8 @@ pub struct Entry {
     pub expires_at: DateTime<Utc>,
     /// Whether the expiry is upstream's own (`max-age`), which binds every asker.
     pub upstream_expiry: bool,
+    /// When upstream made the body, where its response said (see `origin`).
+    pub made: Option<DateTime<Utc>>,
     seq: u64,
 }
 
@@ -71,6 +73,19 @@ impl Cache {
         expires_at: DateTime<Utc>,
         upstream_expiry: bool,
     ) {
+        self.insert_made(key, body, now, expires_at, upstream_expiry, None);
+    }
+
+    /// [`Cache::insert`], with when upstream made the body (served back with it).
+    pub fn insert_made(
+        &mut self,
+        key: &str,
+        body: Arc<[u8]>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        upstream_expiry: bool,
+        made: Option<DateTime<Utc>>,
+    ) {
         self.remove(key);
         self.purge_expired(now);
         if expires_at <= now || body.len() > self.max_bytes {
@@ -94,6 +109,7 @@ impl Cache {
                 fetched_at: now,
                 expires_at,
                 upstream_expiry,
+                made,
                 seq: self.seq,
             },
         );
