@@ -28,6 +28,8 @@ pub const BREAKER_STATE: &str = "scoreline_upstream_breaker_state";
 pub const SNAPSHOTS_REJECTED: &str = "scoreline_snapshots_rejected_total";
 /// Snapshots dropped as stale copies (behind the accepted one), by league.
 pub const STALE_SNAPSHOTS: &str = "scoreline_stale_snapshots_total";
+/// Scoreboards identical to the body parsed last for their URL (not parsed again), by league.
+pub const UNCHANGED_BODIES: &str = "scoreline_unchanged_bodies_total";
 /// Events logged, by league and type.
 pub const EVENTS: &str = "scoreline_events_total";
 /// Webhook attempts, by subscription and outcome (`delivered`, `retry`, `failed`).
@@ -111,6 +113,10 @@ fn describe() {
     describe_counter!(
         STALE_SNAPSHOTS,
         "Snapshots dropped as stale copies of an older state, by league."
+    );
+    describe_counter!(
+        UNCHANGED_BODIES,
+        "Scoreboards identical to the last one parsed for their URL, not parsed again, by league."
     );
     describe_counter!(EVENTS, "Events logged, by league and type.");
     describe_counter!(
@@ -229,6 +235,11 @@ pub fn snapshot_rejected(league: &str) {
 /// A snapshot of `league` was dropped as a stale copy.
 pub fn snapshot_stale(league: &str) {
     counter!(STALE_SNAPSHOTS, "league" => league.to_owned()).increment(1);
+}
+
+/// A scoreboard of `league` was the body parsed last time (not parsed again).
+pub fn body_unchanged(league: &str) {
+    counter!(UNCHANGED_BODIES, "league" => league.to_owned()).increment(1);
 }
 
 /// An event of `kind` was logged for `league`.

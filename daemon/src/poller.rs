@@ -19,10 +19,10 @@ use scoreline_core::model::{
 };
 use scoreline_core::model::{GameKey, ScheduledGame};
 use scoreline_core::presence::{self, Presence};
+use scoreline_core::upstream::phase::PhaseLearner;
 use scoreline_core::validate::{self, BodyTimes, Verdict};
 use scoreline_store::{StaleSource, Store, StoreError};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
@@ -101,6 +101,8 @@ struct Tracked {
     detail_stale: u32,
     /// Whether upstream's boards still list it (see [`presence`]).
     presence: Presence,
+    /// The board body (URL, content hash) the held snapshot came from.
+    held_from: Option<(String, u64)>,
 }
 
 impl Tracked {
@@ -119,6 +121,7 @@ impl Tracked {
             stale_logged: false,
             detail_stale: 0,
             presence: Presence::default(),
+            held_from: None,
         }
     }
 
@@ -178,6 +181,8 @@ pub struct RoundReport {
     pub rejected: usize,
     /// Snapshots dropped as stale copies (scoreboards and game details).
     pub stale: usize,
+    /// Scoreboards whose body was the one parsed last time for their URL (not parsed again).
+    pub unchanged: usize,
     /// Game details parsed.
     pub details: usize,
     /// Steps that failed.
@@ -202,18 +207,42 @@ pub struct LeaguePoller {
     last_idle_refresh: Option<DateTime<Utc>>,
     rounds: u64,
     rejected: u64,
-    /// Per scoreboard URL, the digest of the last body absorbed. The fetcher's own cache serving
-    /// that body again is no new word from upstream: absorbing it again would count as the next
-    /// poll confirming a snapshot held from that very body (a one-poll glitch, a stale copy).
-    absorbed: BTreeMap<String, [u8; 32]>,
+    /// Per scoreboard URL: the last body parsed and its rhythm (see [`BoardMemo`]).
+    boards: BTreeMap<String, BoardMemo>,
 }
 
-/// A scoreboard fetched and parsed.
+/// What the poller keeps of one scoreboard URL between rounds.
+#[derive(Debug, Default)]
+struct BoardMemo {
+    /// Content hash of the last body parsed (rapidhash v3: fast, stable, 64 bits).
+    hash: Option<u64>,
+    /// The games that body listed, and its poll hint: what an identical body says again.
+    game_ids: Vec<String>,
+    hint: Option<u32>,
+    /// When upstream updates it.
+    rhythm: PhaseLearner,
+    /// The last round that fetched it.
+    round: u64,
+}
+
+/// Rounds a scoreboard URL's memo outlives its last fetch.
+const BOARD_MEMO_ROUNDS: u64 = 10;
+
+/// A scoreboard fetched, and parsed unless it is the body parsed last time.
 struct Board {
-    result: GamesResult,
     url: String,
-    digest: [u8; 32],
+    hash: u64,
+    /// `None`: the same body as the last one parsed for this URL (not parsed again).
+    result: Option<GamesResult>,
     from_cache: bool,
+    made: Option<DateTime<Utc>>,
+}
+
+/// A body fetched (or served from the cache) and what its response said of it.
+struct Got {
+    body: Body,
+    from_cache: bool,
+    made: Option<DateTime<Utc>>,
 }
 
 impl LeaguePoller {
@@ -263,7 +292,7 @@ impl LeaguePoller {
             last_idle_refresh: None,
             rounds: 0,
             rejected: 0,
-            absorbed: BTreeMap::new(),
+            boards: BTreeMap::new(),
         })
     }
 
@@ -375,14 +404,9 @@ impl LeaguePoller {
         for &day in &days {
             match self.scoreboard(now, day, freshness).await {
                 Ok(board) => {
-                    hint = hint.max(board.result.poll_hint_secs);
-                    listed.extend(board.result.games.iter().map(|g| g.id.clone()));
-                    if board.from_cache && self.absorbed.get(&board.url) == Some(&board.digest) {
-                        tracing::debug!(league = %self.league.key, url = %board.url, "scoreboard served again from the cache: nothing new to absorb");
-                        continue;
-                    }
-                    self.absorbed.insert(board.url, board.digest);
-                    self.absorb(now, board.result.games, None, &mut report);
+                    let (ids, board_hint) = self.take_board(now, board, &mut report);
+                    hint = hint.max(board_hint);
+                    listed.extend(ids);
                 }
                 Err(e) => {
                     boards_answered = false;
@@ -445,7 +469,7 @@ impl LeaguePoller {
             // board's (a final or postponed there settles it).
             let settled_by_check = match &outcome {
                 Ok(DetailOutcome::Fresh { detail, made }) if check => {
-                    self.absorb(now, vec![detail.game.clone()], *made, &mut report);
+                    self.absorb(now, vec![detail.game.clone()], *made, None, &mut report);
                     self.games
                         .get(&id)
                         .is_some_and(|t| !presence::in_play(t.accepted.status))
@@ -508,6 +532,15 @@ impl LeaguePoller {
 
         let after = self.decide(now);
         let mut next_at = after.next_at;
+        if after.phase == Phase::Live
+            && let Some(at) = self.phase_locked(now)
+        {
+            // Just after upstream's next expected update, one live interval on average.
+            next_at = at;
+        }
+        let round = self.rounds;
+        self.boards
+            .retain(|_, m| m.round + BOARD_MEMO_ROUNDS >= round);
         if let Some(h) = hint.filter(|_| after.phase == Phase::Live) {
             // Upstream's own hint (MLB metaData.wait) is a floor under the live cadence.
             next_at = next_at.max(now + Duration::seconds(i64::from(h)));
@@ -517,6 +550,84 @@ impl LeaguePoller {
         self.rejected += report.rejected as u64;
         self.publish(now, after.phase, last_error);
         report
+    }
+
+    /// Take one fetched scoreboard: absorb its games unless it is the body parsed last time for
+    /// its URL (then its games are the ones that body listed; a new answer with the same body
+    /// confirms the snapshots held from it, a copy from the fetcher's own cache confirms
+    /// nothing). Learns the URL's update rhythm. Returns the games it lists and its poll hint.
+    fn take_board(
+        &mut self,
+        now: DateTime<Utc>,
+        board: Board,
+        report: &mut RoundReport,
+    ) -> (Vec<String>, Option<u32>) {
+        let round = self.rounds;
+        let memo = self.boards.entry(board.url.clone()).or_default();
+        memo.round = round;
+        if !board.from_cache {
+            // A body made at least a second before it was served is a copy with an age: its
+            // made times tell upstream's rhythm. One made on demand (`Age: 0` every time) only
+            // echoes this poller's own polls and is not learned from.
+            if let Some(made) = board.made.filter(|m| *m + Duration::seconds(1) <= now) {
+                memo.rhythm.observe(made);
+            }
+        }
+        let Some(result) = board.result else {
+            let seen = (memo.game_ids.clone(), memo.hint);
+            report.unchanged += 1;
+            crate::metrics::body_unchanged(&self.league.key);
+            if board.from_cache {
+                tracing::debug!(league = %self.league.key, url = %board.url, "scoreboard served again from the cache: nothing new");
+                return seen;
+            }
+            let from = (board.url, board.hash);
+            let held: Vec<Game> = self
+                .games
+                .values()
+                .filter(|t| t.held_from.as_ref() == Some(&from))
+                .filter_map(|t| t.held.clone())
+                .collect();
+            if !held.is_empty() {
+                self.absorb(now, held, board.made, Some(from), report);
+            }
+            return seen;
+        };
+        let ids: Vec<String> = result.games.iter().map(|g| g.id.clone()).collect();
+        memo.hash = Some(board.hash);
+        memo.game_ids = ids.clone();
+        memo.hint = result.poll_hint_secs;
+        let hint = result.poll_hint_secs;
+        self.absorb(
+            now,
+            result.games,
+            board.made,
+            Some((board.url, board.hash)),
+            report,
+        );
+        (ids, hint)
+    }
+
+    /// The next live poll, locked to the update rhythm of the board that lists the most games
+    /// in play, once one is learned (see `upstream::phase`).
+    fn phase_locked(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let in_play = |m: &BoardMemo| {
+            m.game_ids
+                .iter()
+                .filter(|id| {
+                    self.games
+                        .get(*id)
+                        .is_some_and(|t| presence::in_play(t.accepted.status))
+                })
+                .count()
+        };
+        let memo = self
+            .boards
+            .values()
+            .filter(|m| m.round == self.rounds && in_play(m) > 0)
+            .max_by_key(|m| in_play(m))?;
+        memo.rhythm.rhythm()?;
+        Some(memo.rhythm.next_poll(now, self.cadence.live))
     }
 
     /// A round while the operator has the adapter disabled: no call, the next look after the
@@ -551,6 +662,7 @@ impl LeaguePoller {
         now: DateTime<Utc>,
         games: Vec<Game>,
         made: Option<DateTime<Utc>>,
+        from: Option<(String, u64)>,
         report: &mut RoundReport,
     ) {
         // The schedule only changes when a game appears or its start or status moves; a live
@@ -642,6 +754,7 @@ impl LeaguePoller {
                             entry.accepted = game;
                             entry.accepted_made = made;
                             entry.held = None;
+                            entry.held_from = None;
                         }
                         Err(e) => {
                             report.errors += 1;
@@ -654,6 +767,7 @@ impl LeaguePoller {
                     tracing::warn!(game = %key, %reason, "snapshot held until the next poll confirms it");
                     if let Some(t) = self.games.get_mut(&id) {
                         t.held = Some(game);
+                        t.held_from = from.clone();
                     }
                 }
                 Verdict::Stale(reason) => {
@@ -740,16 +854,23 @@ impl LeaguePoller {
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let request = blocking(move || adapter.scoreboard_request(&ctx, day)).await??;
-        let (body, from_cache) = self.fetch(&request, freshness).await?;
-        let digest: [u8; 32] = Sha256::digest(&*body).into();
-        let ctx = self.context(now);
-        let adapter = self.adapter.clone();
-        let result = blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??;
+        let got = self.fetch(&request, freshness).await?;
+        let hash = rapidhash::v3::rapidhash_v3(&got.body);
+        let same = self.boards.get(&request.url).and_then(|m| m.hash) == Some(hash);
+        let result = if same {
+            None
+        } else {
+            let ctx = self.context(now);
+            let adapter = self.adapter.clone();
+            let body = got.body;
+            Some(blocking(move || adapter.parse_scoreboard(&ctx, &body)).await??)
+        };
         Ok(Board {
-            result,
             url: request.url,
-            digest,
-            from_cache,
+            hash,
+            result,
+            from_cache: got.from_cache,
+            made: got.made,
         })
     }
 
@@ -765,12 +886,11 @@ impl LeaguePoller {
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
         let request = blocking(move || adapter.game_detail_request(&ctx, &id)).await??;
-        let (body, _) = self.fetch(&request, freshness).await?;
+        let Got { body, made, .. } = self.fetch(&request, freshness).await?;
         let ctx = self.context(now);
         let adapter = self.adapter.clone();
         let id = game_id.to_owned();
         let detail = blocking(move || adapter.parse_game_detail(&ctx, &id, &body)).await??;
-        let made = None;
         if let Some(t) = self.games.get(game_id) {
             let times = BodyTimes {
                 accepted: t.detail_made,
@@ -824,7 +944,7 @@ impl LeaguePoller {
         &self,
         request: &PlannedRequest,
         freshness: Freshness,
-    ) -> Result<(Body, bool), PollError> {
+    ) -> Result<Got, PollError> {
         let FetchOutcome {
             result,
             attempts,
@@ -840,7 +960,11 @@ impl LeaguePoller {
             self.log_transition(t);
         }
         result
-            .map(|f| (f.body, f.from_cache))
+            .map(|f| Got {
+                body: f.body,
+                from_cache: f.from_cache,
+                made: f.made,
+            })
             .map_err(|source| PollError::Fetch {
                 url: request.url.clone(),
                 source,

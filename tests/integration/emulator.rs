@@ -15,6 +15,7 @@ use std::time::Duration;
 
 fn config() -> EmulatorConfig {
     EmulatorConfig {
+        updates: None,
         seed: 7,
         game_length: Duration::from_secs(60),
         stagger: Duration::from_secs(10),

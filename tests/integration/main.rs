@@ -17,6 +17,7 @@ mod openapi;
 mod plugin_kit;
 mod reload;
 mod replay;
+mod rhythm;
 mod sandbox;
 mod schedule;
 mod scorers;

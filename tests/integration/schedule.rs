@@ -367,6 +367,7 @@ async fn an_ingested_game_alone_steps_the_poller_up_around_its_start() {
     let clock = Arc::new(ManualClock::new(now));
     let emulator = Emulator::start(
         EmulatorConfig {
+            updates: None,
             seed: 7,
             game_length: std::time::Duration::from_secs(60),
             stagger: std::time::Duration::from_secs(10),

@@ -6,7 +6,8 @@
 //! - `slate` (pure): the games, their timelines and scoring events, and [`state_at`];
 //! - `espn` (pure): scoreboard and summary bodies in ESPN's shapes at a given instant;
 //! - `config`: [`EmulatorConfig`], the settings `[emulator]` validates into;
-//! - `server`: the axum server, `Cache-Control: max-age`, fault injection (errors, hangs,
+//! - `server`: the axum server, `Cache-Control: max-age`, `Date` and `Age` (boards may change on
+//!   their own rhythm, [`BoardUpdates`]), fault injection (errors, hangs,
 //!   truncated bodies, 0-0 glitches, dropped games, stale copies) and [`Emulator`].
 
 mod config;
@@ -15,7 +16,7 @@ mod server;
 pub mod slate;
 pub mod teams;
 
-pub use config::EmulatorConfig;
+pub use config::{BoardUpdates, EmulatorConfig};
 pub use server::{
     Emulator, EmulatorError, Fault, STALE_LAG, STALE_MIN_AGE, StaleCopy, StaleRoute, stale_instant,
 };

@@ -560,11 +560,40 @@ async fn scoreboard(
     if !tweaks.zeroed.is_empty() || !tweaks.omitted.is_empty() {
         tracing::debug!(league, zeroed = ?tweaks.zeroed, omitted = ?tweaks.omitted, "emulator glitch injected");
     }
-    let at = stale.as_ref().map_or(now, |s| s.copy_of);
+    let at = shown_at(&shared.config, now, stale.as_ref());
     log_stale(stale.as_ref());
     let league = teams::league(sport, &league);
     let body = espn::scoreboard(league.as_ref(), &games, range, at, &tweaks);
-    json(StatusCode::OK, &body, malformed, shared.config.max_age)
+    dated(
+        json(StatusCode::OK, &body, malformed, shared.config.max_age),
+        now,
+        at,
+    )
+}
+
+/// The instant a body served at `now` shows: the latest board update (when boards change on
+/// their own rhythm), or a stale copy's older instant.
+fn shown_at(
+    config: &EmulatorConfig,
+    now: DateTime<Utc>,
+    stale: Option<&StaleCopy>,
+) -> DateTime<Utc> {
+    let board = config.updates.map_or(now, |u| u.last(now));
+    stale.map_or(board, |s| s.copy_of.min(board))
+}
+
+/// `Date` (the emulator's clock) and `Age` (how long ago the copy was made) on an answer, so
+/// the daemon can tell when upstream made the body.
+fn dated(mut response: Response, now: DateTime<Utc>, made: DateTime<Utc>) -> Response {
+    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    // Both in whole seconds, as HTTP has them: made = Date - Age, to the second.
+    let age = (now.timestamp() - made.timestamp()).max(0);
+    let headers = response.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&date) {
+        headers.insert(header::DATE, v);
+    }
+    headers.insert(header::AGE, header::HeaderValue::from(age));
+    response
 }
 
 async fn summary(
@@ -607,13 +636,17 @@ async fn summary(
         tracing::debug!(game_id = %game.id, "emulator glitch injected");
         tweaks.zeroed.insert(game.id.clone());
     }
-    let at = stale.as_ref().map_or(now, |s| s.copy_of);
+    let at = shown_at(&shared.config, now, stale.as_ref());
     log_stale(stale.as_ref());
-    json(
-        StatusCode::OK,
-        &espn::summary(game, at, &tweaks),
-        malformed,
-        shared.config.max_age,
+    dated(
+        json(
+            StatusCode::OK,
+            &espn::summary(game, at, &tweaks),
+            malformed,
+            shared.config.max_age,
+        ),
+        now,
+        at,
     )
 }
 
@@ -725,6 +758,7 @@ mod tests {
 
     fn config(stale: bool) -> EmulatorConfig {
         EmulatorConfig {
+            updates: None,
             seed: 7,
             game_length: Duration::from_secs(60),
             stagger: Duration::from_secs(10),

@@ -217,6 +217,12 @@ struct RawEmulator {
     stagger_secs: Option<u64>,
     /// `Cache-Control: max-age` on every answer, 0 to 3 600. Default 5.
     max_age_secs: Option<u64>,
+    /// Boards change only every this many milliseconds (0 or absent: continuously).
+    update_period_ms: Option<u64>,
+    /// Offset of those updates within each period, less than the period. Default 0.
+    update_phase_ms: Option<u64>,
+    /// Most lateness of one update, less than the period. Default 0.
+    update_jitter_ms: Option<u64>,
     /// Fault injection.
     #[serde(default)]
     faults: RawFaults,
@@ -1068,7 +1074,28 @@ impl Validator<'_> {
             return Ok(None);
         }
         let f = e.faults;
+        let updates = match e.update_period_ms.filter(|p| *p > 0) {
+            None => None,
+            Some(period) if period > 3_600_000 => {
+                return Err(self.invalid(
+                    "emulator.update_period_ms",
+                    "must be 0 to 3600000 (an hour)",
+                ));
+            }
+            Some(period) => {
+                let below = |key: &str, v: Option<u64>| match v.unwrap_or(0) {
+                    v if v < period => Ok(Duration::from_millis(v)),
+                    _ => Err(self.invalid(key, "must be less than update_period_ms")),
+                };
+                Some(scoreline_emulator::BoardUpdates {
+                    period: Duration::from_millis(period),
+                    phase: below("emulator.update_phase_ms", e.update_phase_ms)?,
+                    jitter: below("emulator.update_jitter_ms", e.update_jitter_ms)?,
+                })
+            }
+        };
         Ok(Some(EmulatorConfig {
+            updates,
             seed: e.seed.unwrap_or(7),
             game_length: self
                 .secs("emulator.game_secs".into(), e.game_secs, 86_400)?
@@ -1447,5 +1474,47 @@ mod tests {
                 .unwrap_err()
                 .contains("emulator.max_age_secs")
         );
+    }
+
+    #[test]
+    fn emulator_board_updates_are_off_by_default_and_checked() {
+        let e = |extra: &str| parse(&format!("[emulator]\nenabled = true\n{extra}"));
+        assert_eq!(e("").unwrap().emulator.unwrap().updates, None);
+        assert_eq!(
+            e("update_period_ms = 0\n")
+                .unwrap()
+                .emulator
+                .unwrap()
+                .updates,
+            None
+        );
+        let u = e("update_period_ms = 10000\nupdate_phase_ms = 3000\nupdate_jitter_ms = 1500\n")
+            .unwrap()
+            .emulator
+            .unwrap()
+            .updates
+            .unwrap();
+        assert_eq!(
+            (u.period, u.phase, u.jitter),
+            (
+                Duration::from_secs(10),
+                Duration::from_secs(3),
+                Duration::from_millis(1_500)
+            )
+        );
+        for (bad, key) in [
+            (
+                "update_period_ms = 1000\nupdate_phase_ms = 1000\n",
+                "update_phase_ms",
+            ),
+            (
+                "update_period_ms = 1000\nupdate_jitter_ms = 2000\n",
+                "update_jitter_ms",
+            ),
+            ("update_period_ms = 3600001\n", "update_period_ms"),
+        ] {
+            let err = e(bad).unwrap_err();
+            assert!(err.contains(key), "{err}");
+        }
     }
 }

@@ -388,10 +388,19 @@ mod tests {
         };
         rec.record(t(0), a, 200, Some(Duration::from_secs(5)), &dated, b"a1")
             .unwrap();
-        rec.record(t(10), "https://x.example/b", 500, None, &BodyDating::default(), b"oops")
+        rec.record(
+            t(10),
+            "https://x.example/b",
+            500,
+            None,
+            &BodyDating::default(),
+            b"oops",
+        )
+        .unwrap();
+        rec.record(t(20), a, 200, None, &BodyDating::default(), b"a2")
             .unwrap();
-        rec.record(t(20), a, 200, None, &BodyDating::default(), b"a2").unwrap();
-        rec.record(t(30), a, 200, None, &BodyDating::default(), b"a3").unwrap();
+        rec.record(t(30), a, 200, None, &BodyDating::default(), b"a3")
+            .unwrap();
         assert!(matches!(
             Recorder::create(dir.path()),
             Err(RecordingError::Exists(_))
@@ -427,7 +436,11 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join(INDEX)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].contains(r#""age_secs":4"#), "{}", lines[0]);
-        assert!(!lines[1].contains("date"), "undated lines stay as before: {}", lines[1]);
+        assert!(
+            !lines[1].contains("date"),
+            "undated lines stay as before: {}",
+            lines[1]
+        );
     }
 
     #[test]

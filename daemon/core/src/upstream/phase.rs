@@ -56,9 +56,11 @@ impl PhaseLearner {
         self.made.clear();
     }
 
-    /// The rhythm, once [`MIN_SAMPLES`] made times fit one; `max_age` (upstream's
-    /// `Cache-Control: max-age`, when sent) is a hint for the period.
-    pub fn rhythm(&self, max_age: Option<Duration>) -> Option<Rhythm> {
+    /// The rhythm, once [`MIN_SAMPLES`] made times fit one. The period is the unit the gaps
+    /// between made times are whole multiples of (polls slower than upstream's updates see
+    /// every other one, and lock onto those); `max-age` is not taken for it: an edge refreshes
+    /// on demand, and a board may change less often than its `max-age`.
+    pub fn rhythm(&self) -> Option<Rhythm> {
         if self.made.len() < MIN_SAMPLES {
             return None;
         }
@@ -70,12 +72,8 @@ impl PhaseLearner {
             .filter(|g| *g > 0)
             .collect();
         let smallest = *gaps.iter().min()?;
-        // The period: max-age where sent and consistent with the gaps, else the gaps' own
-        // unit (each gap is a whole number of periods when polls are slower than updates).
-        let rough = max_age
-            .map(|m| m.num_milliseconds())
-            .filter(|m| *m > 0 && *m <= smallest + smallest / 4)
-            .unwrap_or_else(|| median(gaps.iter().map(|g| g / multiple(*g, smallest))));
+        // Each gap is a whole number of periods.
+        let rough = median(gaps.iter().map(|g| g / multiple(*g, smallest)));
         if rough <= 0 {
             return None;
         }
@@ -110,14 +108,9 @@ impl PhaseLearner {
     /// When to poll next: one live `interval` after `last_poll` on the fixed cadence, moved to
     /// just after the expected update nearest that time when a rhythm is known (so the number
     /// of polls stays one per interval on average).
-    pub fn next_poll(
-        &self,
-        last_poll: DateTime<Utc>,
-        interval: Duration,
-        max_age: Option<Duration>,
-    ) -> DateTime<Utc> {
+    pub fn next_poll(&self, last_poll: DateTime<Utc>, interval: Duration) -> DateTime<Utc> {
         let fixed = last_poll + interval;
-        let Some(r) = self.rhythm(max_age) else {
+        let Some(r) = self.rhythm() else {
             return fixed;
         };
         let period = r.period.num_milliseconds();
@@ -172,39 +165,43 @@ mod tests {
     #[test]
     fn a_fixed_cadence_until_enough_made_times() {
         let mut l = PhaseLearner::default();
-        assert_eq!(l.next_poll(t0(), ms(2_000), None), t0() + ms(2_000));
+        assert_eq!(l.next_poll(t0(), ms(2_000)), t0() + ms(2_000));
         for k in 0..3 {
             l.observe(update(k, 2_000, 700, 0));
         }
-        assert_eq!(l.rhythm(None), None);
+        assert_eq!(l.rhythm(), None);
         // The same time again and an older one add nothing.
         l.observe(update(2, 2_000, 700, 0));
         l.observe(update(0, 2_000, 700, 0));
-        assert_eq!(l.rhythm(None), None);
+        assert_eq!(l.rhythm(), None);
         l.observe(update(3, 2_000, 700, 0));
-        let r = l.rhythm(None).unwrap();
+        let r = l.rhythm().unwrap();
         assert_eq!((r.period, r.spread), (ms(2_000), ms(0)));
         assert_eq!(r.anchor, update(3, 2_000, 700, 0));
     }
 
     #[test]
     fn polls_land_just_after_the_update_at_one_per_interval() {
-        for (period, phase, jitter) in [(2_000, 700, 0), (2_000, 1_900, 300), (10_000, 3_000, 1_500)] {
+        for (period, phase, jitter) in
+            [(2_000, 700, 0), (2_000, 1_900, 300), (10_000, 3_000, 1_500)]
+        {
             let mut l = PhaseLearner::default();
             for k in 0..8 {
                 l.observe(update(k, period, phase, jitter));
             }
-            let r = l.rhythm(None).unwrap();
+            let r = l.rhythm().unwrap();
             let error = (r.period - ms(period)).num_milliseconds().abs();
             assert!(error <= jitter / 7, "{period} {phase} {jitter}: {r:?}");
             assert!(r.spread <= ms(jitter + 7 * error), "{r:?}");
             // From an arbitrary last poll, the next one follows an update by the margin past
             // the jitter, and stays about one interval away.
             let last = t0() + ms(8 * period + 123);
-            let next = l.next_poll(last, ms(period), None);
+            let next = l.next_poll(last, ms(period));
             let gap = (next - last).num_milliseconds();
             assert!(gap >= period / 2 && gap <= period * 3 / 2, "gap {gap}");
-            let after_slot = (next - t0() - ms(phase)).num_milliseconds().rem_euclid(period);
+            let after_slot = (next - t0() - ms(phase))
+                .num_milliseconds()
+                .rem_euclid(period);
             assert!(
                 after_slot + 2 * error >= jitter
                     && after_slot <= jitter + period / 10 + 50 + 16 * error,
@@ -220,11 +217,13 @@ mod tests {
         for k in 0..6 {
             l.observe(update(2 * k, 1_000, 400, 0));
         }
-        assert_eq!(l.rhythm(None).unwrap().period, ms(2_000));
-        // max-age says the edge refreshes every second: taken when consistent.
-        assert_eq!(l.rhythm(Some(ms(1_000))).unwrap().period, ms(1_000));
-        // Not when it contradicts the gaps.
-        assert_eq!(l.rhythm(Some(ms(5_000))).unwrap().period, ms(2_000));
+        assert_eq!(l.rhythm().unwrap().period, ms(2_000));
+        // Gaps of 2 and 4 s: the unit is still 2 s.
+        let mut l = PhaseLearner::default();
+        for k in [0, 2, 6, 8, 12, 14] {
+            l.observe(update(k, 1_000, 400, 0));
+        }
+        assert_eq!(l.rhythm().unwrap().period, ms(2_000));
     }
 
     #[test]
@@ -234,8 +233,8 @@ mod tests {
             let last = l.made.back().copied().unwrap_or_else(t0);
             l.observe(last + ms(gap));
         }
-        assert_eq!(l.rhythm(None), None);
-        assert_eq!(l.next_poll(t0(), ms(2_000), None), t0() + ms(2_000));
+        assert_eq!(l.rhythm(), None);
+        assert_eq!(l.next_poll(t0(), ms(2_000)), t0() + ms(2_000));
         l.reset();
         assert_eq!(l, PhaseLearner::default());
     }
