@@ -279,7 +279,9 @@ type Bodies = Arc<RwLock<HashMap<String, axum::body::Bytes>>>;
 /// ten scoreboards, `POST /tick` changes about a tenth of the scores and re-renders them, `GET
 /// /peak` answers this process's peak RSS in KiB. Prints `port body-bytes` on stdout when ready
 /// and exits when its stdin closes.
-fn serve_bodies(day: NaiveDate) {
+/// `changing`: the share of the ten boards that change on each tick (1.0: all; 0.1: one in
+/// ten, the others answer the same bytes again).
+pub fn serve_bodies(day: NaiveDate, changing: f64) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let fixture = root.join("../shared/fixtures/espn/scoreboard-nfl-2022-wk1-sun-mixed-live.json");
     let Ok(raw) = std::fs::read(&fixture) else {
@@ -339,12 +341,23 @@ fn serve_bodies(day: NaiveDate) {
         LEAGUES.len()
     ]));
     let rng = Arc::new(std::sync::Mutex::new(7u64));
+    let per_tick = ((changing * LEAGUES.len() as f64).round() as usize).clamp(1, LEAGUES.len());
+    let tick_count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let rerender = {
         let (bodies, scores, rng) = (bodies.clone(), scores.clone(), rng.clone());
         move |advance: bool| {
             let mut scores = scores.lock().unwrap();
             let mut fastrand = rng.lock().unwrap();
+            let tick =
+                tick_count.fetch_add(usize::from(advance), std::sync::atomic::Ordering::Relaxed);
             for (li, (league, sport)) in LEAGUES.iter().enumerate() {
+                // This tick's changing boards: `per_tick` of them, in turn.
+                let changes = (li + LEAGUES.len() - (tick * per_tick) % LEAGUES.len())
+                    % LEAGUES.len()
+                    < per_tick;
+                if advance && !changes {
+                    continue;
+                }
                 if advance {
                     for g in scores[li].iter_mut() {
                         *fastrand = fastrand.wrapping_mul(6364136223846793005).wrapping_add(1);
@@ -418,7 +431,8 @@ fn serve_bodies(day: NaiveDate) {
 /// every tick moves the clock 10 s, has the server change about a tenth of the scores, and
 /// polls every league concurrently. This process runs only the daemon's poll path, so its RSS
 /// is the daemon's.
-fn ticks(day: NaiveDate) {
+/// `changing`: the share of boards the body server changes each tick (see [`serve_bodies`]).
+pub fn ticks(day: NaiveDate, changing: f64) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = root.join("target/bench-plugins");
     let built = plugin_build::build(&root, &["scoreline-plugin-espn".to_owned()], &out)
@@ -427,6 +441,7 @@ fn ticks(day: NaiveDate) {
 
     let mut server = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--serve-bodies")
+        .arg(format!("--changing={changing}"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -510,7 +525,7 @@ fn ticks(day: NaiveDate) {
         let (cpu1, rss1) = usage();
         let control = reqwest::Client::new();
         let n_ticks = 60;
-        let (mut accepted, mut errors) = (0usize, 0usize);
+        let (mut accepted, mut errors, mut unchanged) = (0usize, 0usize, 0usize);
         let mut polling = std::time::Duration::ZERO;
         for tick in 1..=n_ticks {
             control.post(format!("{base}/tick")).send().await.unwrap().error_for_status().unwrap();
@@ -528,6 +543,7 @@ fn ticks(day: NaiveDate) {
                 let (p, r) = done.unwrap();
                 accepted += r.accepted;
                 errors += r.errors;
+                unchanged += r.unchanged;
                 pollers.push(p);
             }
             polling += wall.elapsed();
@@ -535,8 +551,8 @@ fn ticks(day: NaiveDate) {
         let secs = polling.as_secs_f64();
         let (cpu2, rss) = usage();
         let mib = |kib: u64| kib as f64 / 1024.0;
-        println!("part 2: {} leagues x 100 live games, {n_ticks} ticks (10 s of game time each); bodies served by a child process", LEAGUES.len());
-        println!("  {:.1} ticks/s ({:.0} ms a tick polling all leagues concurrently); {accepted} snapshots accepted, {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
+        println!("part 2: {} leagues x 100 live games, {n_ticks} ticks (10 s of game time each); bodies served by a child process; {:.0}% of the boards change each tick", LEAGUES.len(), changing * 100.0);
+        println!("  {:.1} ticks/s ({:.0} ms a tick polling all leagues concurrently); {accepted} snapshots accepted, {unchanged} boards unchanged (not parsed), {errors} step errors (game details: none served)", n_ticks as f64 / secs, 1000.0 * secs / n_ticks as f64);
         println!("  CPU {:.2} s for {n_ticks} ticks = {:.0} ms CPU per tick of 1 000 games (the daemon's poll path only)", cpu2 - cpu1, 1000.0 * (cpu2 - cpu1) / n_ticks as f64);
         println!("  body size {} KiB a league; adapter calls at once: {sandbox_slots}; bodies held at once (fetched, not yet parsed): {bodies_in_flight}", size / 1024);
         println!("  daemon process RSS: {:.1} MiB before the runtime, {:.1} MiB after sandbox and adapter load, {:.1} MiB peak after the first round (1 000 new games)", mib(rss0), mib(rss_loaded), mib(rss1));
@@ -556,12 +572,19 @@ fn main() {
     // `cargo bench` passes `--bench`; part 2 starts this binary again with `--serve-bodies`.
     let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
     if std::env::args().any(|a| a == "--serve-bodies") {
-        serve_bodies(day);
+        serve_bodies(day, changing_arg());
         return;
     }
     // As the `scoreline` binary does first thing (the body server above is not measured).
     let tuning = scoreline::memory::tune_allocator();
     println!("allocator settings: {tuning:?}");
     calls(day);
-    ticks(day);
+    ticks(day, 1.0);
+}
+
+/// `--changing=X` on the body server's command line (1.0 when absent).
+pub fn changing_arg() -> f64 {
+    std::env::args()
+        .find_map(|a| a.strip_prefix("--changing=").and_then(|v| v.parse().ok()))
+        .unwrap_or(1.0)
 }

@@ -343,17 +343,12 @@ impl Store {
 
     /// Snapshots dropped as stale copies in `[from, to)`.
     pub fn stale_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, StoreError> {
-        const OP: &str = "stale_between";
-        let conn = self.conn();
-        let n: i64 = conn
-            .prepare_cached("SELECT COUNT(*) FROM stale_snapshots WHERE at >= ?1 AND at < ?2")
-            .op(OP)?
-            .query_row(
-                params![from.timestamp_millis(), to.timestamp_millis()],
-                |r| r.get(0),
-            )
-            .op(OP)?;
-        Ok(count(n))
+        self.rows_between(
+            "stale_between",
+            "SELECT COUNT(*) FROM stale_snapshots WHERE at >= ?1 AND at < ?2",
+            from,
+            to,
+        )
     }
 
     /// Rejected snapshots in `[from, to)`.
@@ -362,16 +357,31 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        const OP: &str = "rejections_between";
+        self.rows_between(
+            "rejections_between",
+            "SELECT COUNT(*) FROM rejections WHERE at >= ?1 AND at < ?2",
+            from,
+            to,
+        )
+    }
+
+    /// `sql`, a count over `[?1, ?2)` in milliseconds.
+    fn rows_between(
+        &self,
+        op: &'static str,
+        sql: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let conn = self.conn();
         let n: i64 = conn
-            .prepare_cached("SELECT COUNT(*) FROM rejections WHERE at >= ?1 AND at < ?2")
-            .op(OP)?
+            .prepare_cached(sql)
+            .op(op)?
             .query_row(
                 params![from.timestamp_millis(), to.timestamp_millis()],
                 |r| r.get(0),
             )
-            .op(OP)?;
+            .op(op)?;
         Ok(count(n))
     }
 }

@@ -6,7 +6,8 @@
 //! poll time out.
 //!
 //! The model: changes at `anchor + k * period + u`, `u` in `[0, spread]` (jitter). The poll goes
-//! at the expected change's latest edge plus a margin. Until at least [`MIN_SAMPLES`] distinct
+//! at the expected change's latest edge plus a margin (the second an HTTP date leaves out, and
+//! part of the jitter). Until at least [`MIN_SAMPLES`] distinct
 //! made times agree with a period, or when new ones stop fitting, the learner answers the fixed
 //! cadence (and re-learns from what it sees next).
 
@@ -114,8 +115,12 @@ impl PhaseLearner {
             return fixed;
         };
         let period = r.period.num_milliseconds();
-        // Poll a margin after the update's latest edge: a tenth of the period, at least 50 ms.
-        let margin = (period / 10).max(50);
+        // Poll a margin after the update's latest edge: a tenth of the period, or (when every
+        // made time is a whole second, as HTTP dates are) the second the date leaves out; plus
+        // a quarter of the spread seen, for updates later than any seen yet.
+        let whole_seconds = self.made.iter().all(|t| t.timestamp_subsec_millis() == 0);
+        let quantum = if whole_seconds { 1_050 } else { 50 };
+        let margin = (period / 10).max(quantum) + r.spread.num_milliseconds() / 4;
         let edge = r.anchor + Duration::milliseconds(margin);
         // The aligned time nearest the fixed one (ties go later).
         let from_edge = (fixed - edge).num_milliseconds();
@@ -202,9 +207,11 @@ mod tests {
             let after_slot = (next - t0() - ms(phase))
                 .num_milliseconds()
                 .rem_euclid(period);
+            // Millisecond made times here: a margin of a tenth of the period (at least 50 ms)
+            // and a quarter of the spread.
             assert!(
                 after_slot + 2 * error >= jitter
-                    && after_slot <= jitter + period / 10 + 50 + 16 * error,
+                    && after_slot <= jitter + (period / 10).max(50) + jitter / 4 + 16 * error,
                 "{period} {phase} {jitter}: {after_slot} ms into the slot"
             );
         }
