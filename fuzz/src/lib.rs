@@ -282,7 +282,9 @@ pub fn schedule_ingest(data: &[u8]) {
         };
         for zone in [chrono_tz::America::New_York, chrono_tz::Europe::Paris] {
             if let Ok(games) = ingest::build(parsed.clone(), &catalogue, zone, "nhl") {
-                let _ = games.iter().map(|g| g.to_game("nhl")).count();
+                for g in &games {
+                    let _ = g.to_game("nhl");
+                }
             }
         }
     }
