@@ -159,6 +159,13 @@ impl Recorder {
 pub fn read_index(dir: &Path) -> Result<Vec<IndexLine>, RecordingError> {
     let path = dir.join(INDEX);
     let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    parse_index(dir, &text)
+}
+
+/// Parse the text of `dir/index.jsonl` (`dir` names it in errors): every line an entry whose
+/// body stays inside the folder and whose URL parses; at least one entry.
+pub fn parse_index(dir: &Path, text: &str) -> Result<Vec<IndexLine>, RecordingError> {
+    let path = dir.join(INDEX);
     let mut lines = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         if raw.trim().is_empty() {
